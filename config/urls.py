@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from orchestration.views.health import healthz
+from orchestration.views.home import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/v1/", include("orchestration.api.urls")),
+    path("api/v1/integrations/", include("integrations.api.urls")),
+]
+
+handler404 = "orchestration.views.errors.not_found"
+handler500 = "orchestration.views.errors.server_error"

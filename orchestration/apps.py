@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrchestrationConfig(AppConfig):
+    name = "orchestration"
+    verbose_name = _("Orquestração")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from orchestration import signals
+
+        # Later migrations add permissions; keep the role groups complete after every migrate.
+        post_migrate.connect(signals.sync_role_groups, sender=self)

@@ -1,0 +1,57 @@
+"""E-mail login that refuses further attempts after repeated failures (per e-mail and per IP)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from orchestration.models import User
+
+
+def _client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _keys(username: str, request: HttpRequest | None) -> list[str]:
+    keys = [f"login-failures:user:{username.lower()}"]
+    ip = _client_ip(request)
+    if ip:
+        keys.append(f"login-failures:ip:{ip}")
+    return keys
+
+
+def login_is_blocked(username: str, request: HttpRequest | None) -> bool:
+    limit = settings.LOGIN_FAILURE_LIMIT
+    return any((cache.get(key) or 0) >= limit for key in _keys(username, request))
+
+
+def _record_failure(username: str, request: HttpRequest | None) -> None:
+    for key in _keys(username, request):
+        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+class ThrottledEmailBackend(ModelBackend):
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        username = username or kwargs.get(User.USERNAME_FIELD)
+        if not username or password is None:
+            return None
+        if login_is_blocked(username, request):
+            # PermissionDenied stops Django trying other backends and fires user_login_failed.
+            raise PermissionDenied("too many failed logins")
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            _record_failure(username, request)
+        else:
+            cache.delete(_keys(username, request)[0])
+        return user

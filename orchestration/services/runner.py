@@ -1,0 +1,152 @@
+"""Runs one job inside the ledger: lock, start, log lines, counters, and its final status."""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from celery import Task
+from celery.exceptions import Retry, SoftTimeLimitExceeded
+
+from orchestration.exceptions import ExecutionCancelled, TransientError
+from orchestration.models import Execution, ExecutionStatus, LogLevel, Trigger
+from orchestration.services.executions import (
+    execution_create,
+    execution_fail,
+    execution_increment,
+    execution_log,
+    execution_retry,
+    execution_set_counters,
+    execution_skip,
+    execution_start,
+    execution_succeed,
+)
+from orchestration.services.locks import lock_acquire, lock_release
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    """What a job receives: write log lines and counters, check for cancellation, keep the lock alive."""
+
+    execution: Execution
+    lock_ttl: int = 0
+    partial: bool = False
+    _lock_renewed_at: float = field(default_factory=time.monotonic)
+
+    def log(self, message: str, level: str = LogLevel.INFO) -> None:
+        execution_log(execution=self.execution, message=message, level=level)
+        self.keep_alive()
+
+    def count(self, **increments: int) -> None:
+        execution_increment(execution=self.execution, **increments)
+
+    def set_counters(self, **values: Any) -> None:
+        execution_set_counters(execution=self.execution, **values)
+
+    def checkpoint(self) -> None:
+        """Raises ExecutionCancelled when someone cancelled this execution; also renews the lock."""
+        status = Execution.objects.filter(pk=self.execution.pk).values_list("status", flat=True).first()
+        if status == ExecutionStatus.CANCELLED:
+            raise ExecutionCancelled()
+        self.keep_alive()
+
+    def keep_alive(self) -> None:
+        key = self.execution.lock_key
+        if key and time.monotonic() - self._lock_renewed_at > self.lock_ttl / 3:
+            lock_acquire(key=key, owner=str(self.execution.pk), ttl_seconds=self.lock_ttl)
+            self._lock_renewed_at = time.monotonic()
+
+
+Job = Callable[[JobContext], None]
+
+
+def retry_countdown(attempt: int, error: BaseException) -> float:
+    hinted = getattr(error, "retry_after", None)
+    if hinted:
+        return float(hinted)
+    return float(min(300, 10 * 2 ** (attempt - 1)))
+
+
+def _execution_for(
+    kind: str,
+    execution_id: int | None,
+    task_id: str,
+    trigger: str,
+    parameters: dict[str, Any] | None,
+    lock_key: str,
+) -> Execution:
+    """The execution this delivery belongs to: the given one, the one a lost delivery of the same
+    Celery task started, or a new one."""
+    if execution_id is not None:
+        return Execution.objects.get(pk=execution_id)
+    if task_id:
+        existing = Execution.objects.filter(celery_task_id=task_id).first()
+        if existing is not None:
+            return existing
+    execution = execution_create(kind=kind, trigger=trigger, parameters=parameters, lock_key=lock_key)
+    if task_id:
+        execution.celery_task_id = task_id
+        execution.save(update_fields=["celery_task_id"])
+    return execution
+
+
+def execution_run(
+    *,
+    kind: str,
+    job: Job,
+    execution_id: int | None = None,
+    trigger: str = Trigger.SCHEDULE,
+    parameters: dict[str, Any] | None = None,
+    lock_key: str = "",
+    lock_ttl: int = 15 * 60,
+    task: Task | None = None,
+    max_attempts: int = 3,
+) -> Execution:
+    """Runs `job` as one Execution. A held lock records SKIPPED; a transient error retries the task."""
+    task_id = task.request.id if task is not None and task.request.id else ""
+    execution = _execution_for(kind, execution_id, task_id, trigger, parameters, lock_key)
+    if execution.is_finished:
+        # A redelivered message for a run that already ended: doing it again would run it twice.
+        logger.info("execution %s already %s; not running again", execution.pk, execution.status)
+        return execution
+    if lock_key and not execution.lock_key:
+        execution.lock_key = lock_key
+        execution.save(update_fields=["lock_key"])
+
+    owner = str(execution.pk)
+    if lock_key and not lock_acquire(key=lock_key, owner=owner, ttl_seconds=lock_ttl):
+        return execution_skip(
+            execution=execution, reason=f"Ignorada: outra execução de '{lock_key}' ainda está em andamento."
+        )
+    try:
+        execution_start(execution=execution, celery_task_id=task_id)
+        context = JobContext(execution=execution, lock_ttl=lock_ttl)
+        job(context)
+        execution.refresh_from_db(fields=["status"])
+        if execution.status == ExecutionStatus.CANCELLED:
+            return execution
+        return execution_succeed(execution=execution, partial=context.partial)
+    except ExecutionCancelled:
+        execution_log(execution=execution, level=LogLevel.WARNING, message="Execução interrompida: cancelada.")
+        execution.refresh_from_db()
+        return execution
+    except SoftTimeLimitExceeded as error:
+        return execution_fail(execution=execution, error=error, status=ExecutionStatus.TIMED_OUT)
+    except TransientError as error:
+        if task is not None and execution.attempt < max_attempts:
+            countdown = retry_countdown(execution.attempt, error)
+            execution_retry(execution=execution, error=error, countdown=countdown)
+            kwargs = {**(task.request.kwargs or {}), "execution_id": execution.pk}
+            raise task.retry(exc=error, countdown=countdown, kwargs=kwargs, max_retries=max_attempts) from error
+        return execution_fail(execution=execution, error=error)
+    except Retry:
+        raise
+    except Exception as error:
+        logger.exception("execution %s failed", execution.pk)
+        return execution_fail(execution=execution, error=error)
+    finally:
+        if lock_key:
+            lock_release(key=lock_key, owner=owner)

@@ -1,0 +1,100 @@
+"""Shared fixtures: service detection (skip or fail), users per role, subprocess environment."""
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from orchestration.models import Role, User
+
+
+def _redis_reachable() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def _services_missing() -> list[str]:
+    missing = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing.append("PostgreSQL (DATABASE_URL)")
+    if not _redis_reachable():
+        missing.append("Redis (REDIS_URL)")
+    return missing
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("services") is None:
+        return
+    missing = _services_missing()
+    if not missing:
+        return
+    reason = "needs " + " and ".join(missing)
+    if settings.REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def make_user(db: None) -> Iterator:
+    def make(role: str = Role.OPERATOR, email: str | None = None, password: str = "s3nha-forte!") -> User:
+        email = email or f"{role.lower()}-{User.objects.count() + 1}@example.com"
+        return User.objects.create_user(email, password, name=role.title(), role=role)
+
+    yield make
+
+
+@pytest.fixture
+def admin_user(make_user) -> User:  # type: ignore[no-untyped-def]
+    return make_user(Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def operator_user(make_user) -> User:  # type: ignore[no-untyped-def]
+    return make_user(Role.OPERATOR)
+
+
+@pytest.fixture
+def approver_user(make_user) -> User:  # type: ignore[no-untyped-def]
+    return make_user(Role.APPROVER)
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the database this test runs on, for worker, beat and ASGI subprocesses."""
+    conf = connection.settings_dict
+    if conf["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{conf['NAME']}"
+    user = conf.get("USER") or ""
+    password = f":{conf['PASSWORD']}" if conf.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{conf.get('HOST') or '127.0.0.1'}:{conf.get('PORT') or 5432}/{conf['NAME']}"
+
+
+@pytest.fixture
+def subprocess_env(transactional_db: None, tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Environment for processes that must see the test database (data committed by the test)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DATABASE_URL": database_url_for_subprocess(),
+            "ORQUESTRA_VAR_DIR": str(tmp_path / "var"),
+            "PYTHONUNBUFFERED": "1",
+            "DEMO_SIMULATORS": "0",
+        }
+    )
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
