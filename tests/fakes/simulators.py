@@ -1,0 +1,21 @@
+"""Fakes that `make run` starts as demo simulators when an integration has no credentials.
+
+Each integration adds one `Simulator` here; `python -m tests.fakes.serve` starts them all.
+The product finds a simulator through settings (`<NAME>_SIMULATOR_PORT`), never by importing tests.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.fakes.server import Handler
+
+
+@dataclass(frozen=True)
+class Simulator:
+    name: str
+    port_setting: str  # the environment variable / Django setting holding its port
+    default_port: int
+    make_handler: Callable[[], Handler]  # builds the fake with demo data and demo faults on
+
+
+SIMULATORS: list[Simulator] = []
