@@ -1,43 +1,66 @@
 # Two commands: `make run` starts the whole product on embedded defaults; `make test` runs the suite.
+# Needs only python3 (with its venv module). `PORT=8765 make run` serves on another port.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
-export PORT
 
-.PHONY: run test lint deps dev-deps setup clean
+.PHONY: run setup prepare serve test lint deps dev-deps clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.base-installed: requirements/base.txt | $(VENV)/bin/python
-	$(PIP) install --quiet -r requirements/base.txt
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/base.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(VENV)/bin/python
-	$(PIP) install --quiet -r requirements/dev.txt
-	touch $@
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@ $(VENV)/.base-installed
 
 deps: $(VENV)/.base-installed
 dev-deps: $(VENV)/.dev-installed
 
-setup: deps
+# Database, schedules, first administrator (its generated password is printed once), demo data.
+define PREPARE
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py setup_schedules
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py load_demo
+endef
 
-run: setup
-	DEMO_SIMULATORS=$${DEMO_SIMULATORS:-1} $(VENV)/bin/honcho start -f Procfile.dev
+# web + worker + beat + demo simulators + the URL banner, until Ctrl-C. honcho gives each process type its
+# own PORT (web gets PORT, the next one PORT+100, ...), so the web port travels as WEB_PORT. On Ctrl-C
+# honcho sends SIGTERM to every process group and waits for them.
+define SERVE
+	WEB_PORT=$(PORT) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.dev
+endef
+
+# Without credentials, integrations talk to the local simulators (tests/fakes/serve.py); DEMO_SIMULATORS=0
+# turns that off. DEMO_DATA=0 skips the demo data set.
+run setup prepare serve: export DEMO_SIMULATORS ?= 1
+
+run: deps
+	$(PREPARE)
+	$(SERVE)
+
+setup: deps
+	$(PREPARE)
+
+# The same steps without the install check, for an environment that is already installed.
+prepare:
+	$(PREPARE)
+
+serve:
+	$(SERVE)
 
 test: dev-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf var

@@ -10,6 +10,7 @@ class OrchestrationConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from orchestration import signals
+        from orchestration.api import fields  # noqa: F401  (maps EncryptedTextField to a write-only SecretField)
 
         # Later migrations add permissions; keep the role groups complete after every migrate.
         post_migrate.connect(signals.sync_role_groups, sender=self)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_celery_results",
     "storages",
@@ -152,8 +153,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(BROKER_DATA_DIR / "queue"),
         "processed_folder": str(BROKER_DATA_DIR / "processed"),
         "store_processed": False,
+        # Exchange bindings; kombu's default is "control" in the current directory.
+        "control_folder": str(BROKER_DATA_DIR / "control"),
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (BROKER_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # acks_late tasks must not be redelivered while still running: the visibility timeout has to
@@ -172,18 +175,23 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler with a change detection that does not miss the first edit.
+CELERY_BEAT_SCHEDULER = "orchestration.scheduler:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The DatabaseScheduler re-reads PeriodicTask rows when they change; this bounds how long beat may sleep.
 CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=5)
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+# A lost broker connection means the broker redelivers the running acks_late tasks anyway; cancelling them
+# here avoids running the same job twice at once (the ledger resumes the Execution on redelivery).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing login a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["orchestration.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -198,16 +206,44 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Execuções, agendamentos e integrações da equipe de operações.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our own static files: no CDN, works offline and behind strict firewalls.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# --- Live logs (SSE) ------------------------------------------------------------------------------
+# One poll per watched execution per process, however many people watch it.
+LIVE_LOG_POLL_SECONDS = env.float("LIVE_LOG_POLL_SECONDS", default=0.25)
+LIVE_LOG_KEEPALIVE_SECONDS = env.float("LIVE_LOG_KEEPALIVE_SECONDS", default=15.0)
+# A viewer this many lines behind drops its queue and re-reads from the database instead.
+LIVE_LOG_MAX_PENDING_LINES = env.int("LIVE_LOG_MAX_PENDING_LINES", default=5000)
 
 # --- Health ---------------------------------------------------------------------------------------
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# The heartbeat deletes its own Executions older than this, so the ledger keeps one day of them.
+HEARTBEAT_KEEP_HOURS = env.int("HEARTBEAT_KEEP_HOURS", default=24)
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 
 # --- Demo simulators ----------------------------------------------------------------------------
 # When an integration has no credentials, `make run` points it at a local simulator (tests/fakes).
 DEMO_SIMULATORS = env.bool("DEMO_SIMULATORS", default=False)
 SIMULATOR_HOST = env.str("SIMULATOR_HOST", default="127.0.0.1")
+# `manage.py load_demo` (run by `make run`) writes a small demo data set unless DEMO_DATA=0.
+DEMO_DATA = env.bool("DEMO_DATA", default=True)
+
+# --- Movidesk (integrations) -----------------------------------------------------------------------
+# Ticket sync. The token may also be stored (encrypted) in the admin, which wins over the environment.
+MOVIDESK_BASE_URL = env.str("MOVIDESK_BASE_URL", default="https://api.movidesk.com/public/v1")
+MOVIDESK_TOKEN = env.str("MOVIDESK_TOKEN", default="")
+MOVIDESK_ENABLED = env.bool("MOVIDESK_ENABLED", default=True)
+# Movidesk allows 10 requests a minute per token, shared by every worker; 0 switches our limiter off (bench).
+MOVIDESK_RATE_LIMIT_PER_MINUTE = env.int("MOVIDESK_RATE_LIMIT_PER_MINUTE", default=10)
+# The API never returns more than 100 tickets a page.
+MOVIDESK_PAGE_SIZE = max(1, min(100, env.int("MOVIDESK_PAGE_SIZE", default=100)))
+# Returned dates carry no zone; filters are written in UTC ("Z"), so by default they are read as UTC too.
+MOVIDESK_DATES_TZ = env.str("MOVIDESK_DATES_TZ", default="UTC")
+MOVIDESK_SIMULATOR_PORT = env.int("MOVIDESK_SIMULATOR_PORT", default=8101)
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,17 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern] = []
+from orchestration.api.users import ObtainTokenView, UserViewSet
+from orchestration.api.views import ExecutionViewSet
+from orchestration.views.stream import execution_stream
+
+router = DefaultRouter()
+router.register("executions", ExecutionViewSet, basename="execution")
+router.register("users", UserViewSet, basename="user")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Server-Sent Events; an async view served by the ASGI server (see orchestration/live/).
+    path("executions/<int:pk>/stream", execution_stream, name="execution-stream"),
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    *router.urls,
+]

@@ -114,4 +114,3 @@ def execution_increment(*, execution: Execution, **increments: int) -> None:
     for name, value in increments.items():
         execution.counters[name] = execution.counters.get(name, 0) + value
     Execution.objects.filter(pk=execution.pk).update(counters=execution.counters)
-

@@ -55,7 +55,8 @@ class JobContext:
 
     def keep_alive(self) -> None:
         key = self.execution.lock_key
-        if key and time.monotonic() - self._lock_renewed_at > self.lock_ttl / 3:
+        # lock_ttl 0 (a context built without one) would ask Redis for an invalid 0 ms expiry.
+        if key and self.lock_ttl > 0 and time.monotonic() - self._lock_renewed_at > self.lock_ttl / 3:
             lock_acquire(key=key, owner=str(self.execution.pk), ttl_seconds=self.lock_ttl)
             self._lock_renewed_at = time.monotonic()
 

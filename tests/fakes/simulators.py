@@ -7,6 +7,7 @@ The product finds a simulator through settings (`<NAME>_SIMULATOR_PORT`), never 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.fakes.movidesk import demo_handler
 from tests.fakes.server import Handler
 
 
@@ -19,3 +20,9 @@ class Simulator:
 
 
 SIMULATORS: list[Simulator] = []
+
+
+# Movidesk: a few hundred recent tickets, some edited or created every 30 s, an occasional 503/429.
+SIMULATORS.append(
+    Simulator(name="movidesk", port_setting="MOVIDESK_SIMULATOR_PORT", default_port=8101, make_handler=demo_handler)
+)

@@ -1,0 +1,3 @@
+"""Admin of the integrations app (Django's autodiscover imports this package)."""
+
+from integrations.admin import movidesk  # noqa: F401

@@ -1,0 +1,40 @@
+"""Query filters of the execution ledger; a malformed value is a 400 with the field named, never a 500."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger
+
+
+class ExecutionFilter(filters.FilterSet):
+    kind = filters.CharFilter(field_name="kind", help_text=_("Tipo exato, por exemplo MOVIDESK_SYNC."))
+    status = filters.MultipleChoiceFilter(
+        choices=ExecutionStatus.choices, help_text=_("Uma ou mais situações (repita o parâmetro).")
+    )
+    trigger = filters.MultipleChoiceFilter(choices=Trigger.choices, help_text=_("Uma ou mais origens."))
+    started_by = filters.NumberFilter(field_name="started_by_id", help_text=_("Id do usuário que iniciou."))
+    created_after = filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text=_("Criadas a partir deste instante (ISO 8601).")
+    )
+    created_before = filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lte", help_text=_("Criadas até este instante (ISO 8601).")
+    )
+    created_on = filters.DateFilter(
+        field_name="created_at", lookup_expr="date", help_text=_("Criadas neste dia (AAAA-MM-DD, horário local).")
+    )
+    ordering = filters.OrderingFilter(fields=("created_at", "id", "kind", "status", "finished_at"))
+
+    class Meta:
+        model = Execution
+        fields = ["kind", "status", "trigger", "started_by"]
+
+
+class LogLineFilter(filters.FilterSet):
+    after = filters.NumberFilter(
+        field_name="id", lookup_expr="gt", help_text=_("Só linhas com id maior que este (retomar a leitura).")
+    )
+    level = filters.MultipleChoiceFilter(choices=LogLevel.choices)
+
+    class Meta:
+        model = ExecutionLogLine
+        fields = ["level"]

@@ -1,0 +1,175 @@
+"""Shapes of the execution ledger and the users on the API."""
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from orchestration.models import Execution, ExecutionLogLine, User
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.JSONField(allow_null=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API (see orchestration/api/errors.py)."""
+
+    error = ErrorDetailSerializer()
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "name"]
+        read_only_fields = fields
+
+
+class ExecutionSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    trigger_display = serializers.CharField(source="get_trigger_display", read_only=True)
+    started_by = UserSummarySerializer(read_only=True, allow_null=True)
+    duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Execution
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "status_display",
+            "trigger",
+            "trigger_display",
+            "started_by",
+            "attempt",
+            "counters",
+            "error_type",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "duration_seconds",
+        ]
+        read_only_fields = fields
+
+
+class ExecutionDetailSerializer(ExecutionSerializer):
+    stream_url = serializers.SerializerMethodField(help_text=_("Linhas ao vivo (Server-Sent Events)."))
+    lines_url = serializers.SerializerMethodField()
+    live_page_url = serializers.SerializerMethodField()
+
+    class Meta(ExecutionSerializer.Meta):
+        fields = [
+            *ExecutionSerializer.Meta.fields,
+            "parameters",
+            "requester_ip",
+            "user_agent",
+            "lock_key",
+            "celery_task_id",
+            "stream_url",
+            "lines_url",
+            "live_page_url",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_stream_url(self, execution: Execution) -> str:
+        return self._absolute(reverse("execution-stream", kwargs={"pk": execution.pk}))
+
+    def get_lines_url(self, execution: Execution) -> str:
+        return self._absolute(reverse("execution-lines", kwargs={"pk": execution.pk}))
+
+    def get_live_page_url(self, execution: Execution) -> str:
+        return self._absolute(reverse("admin:orchestration_execution_live", args=[execution.pk]))
+
+
+class ExecutionLogLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExecutionLogLine
+        fields = ["id", "level", "message", "created_at"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text=_("Obrigatória na criação; na alteração, só se for trocá-la."),
+    )
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "name",
+            "phone",
+            "role",
+            "role_display",
+            "is_active",
+            "is_staff",
+            "date_joined",
+            "last_login",
+            "password",
+        ]
+        read_only_fields = ["id", "date_joined", "last_login"]
+        # Uniqueness is checked case-insensitively in validate_email.
+        extra_kwargs = {"email": {"validators": []}}
+
+    def validate_email(self, value: str) -> str:
+        value = User.objects.normalize_email(value).lower()
+        others = User.objects.filter(email__iexact=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(_("Já existe um usuário com este e-mail."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        password = attrs.get("password")
+        if self.instance is None and not password:
+            raise serializers.ValidationError({"password": [_("Informe uma senha.")]})
+        if password:
+            candidate = User(
+                email=attrs.get("email", getattr(self.instance, "email", "")),
+                name=attrs.get("name", getattr(self.instance, "name", "")),
+            )
+            try:
+                validate_password(password, user=candidate)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"password": list(error.messages)}) from error
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> User:
+        password = validated_data.pop("password")
+        return User.objects.create_user(password=password, **validated_data)
+
+    def update(self, instance: User, validated_data: dict[str, Any]) -> User:
+        password = validated_data.pop("password", None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        if password:
+            instance.set_password(password)
+        instance.save()
+        return instance
+
+
+class TokenLoginSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    user = UserSerializer()

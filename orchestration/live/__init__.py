@@ -1,0 +1,1 @@
+"""Live log delivery: one poll loop per watched execution per process, fanned out to every viewer."""

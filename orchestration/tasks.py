@@ -1,0 +1,42 @@
+"""Celery tasks of orchestration: thin wrappers that call one service. acks_late is global (settings).
+
+Every task states its own time limits: a task without them would inherit the global 30 minutes."""
+
+from celery import Task, shared_task
+
+from orchestration.models import Trigger
+from orchestration.services.heartbeat import heartbeat_record
+from orchestration.services.smoke import SMOKE_TEST_MAX_SECONDS, smoke_test_run
+
+
+def trigger_of(task: Task, given: str) -> str:
+    # Beat adds the periodic task's name to the message headers; anything else was sent by someone.
+    return Trigger.SCHEDULE if getattr(task.request, "periodic_task_name", None) else given
+
+
+@shared_task(name="orchestration.heartbeat", bind=True, soft_time_limit=20, time_limit=30)
+def heartbeat(self: Task) -> int:
+    return heartbeat_record(trigger=trigger_of(self, Trigger.MANUAL), task=self).pk
+
+
+@shared_task(
+    name="orchestration.smoke_test",
+    bind=True,
+    soft_time_limit=SMOKE_TEST_MAX_SECONDS + 60,
+    time_limit=SMOKE_TEST_MAX_SECONDS + 90,
+)
+def smoke_test(
+    self: Task,
+    seconds: float = 0,
+    lock_key: str = "",
+    trigger: str = Trigger.MANUAL,
+    execution_id: int | None = None,
+) -> int:
+    execution = smoke_test_run(
+        seconds=seconds,
+        lock_key=lock_key,
+        trigger=trigger_of(self, trigger),
+        execution_id=execution_id,
+        task=self,
+    )
+    return execution.pk

@@ -1,0 +1,207 @@
+"""Users on the API, the token login, and the role rules (RolePermission) they and other views follow."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import include, path
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from orchestration.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+USERS = "/api/v1/users/"
+TOKEN = "/api/v1/auth/token/"
+PASSWORD = "s3nha-forte!"
+
+
+class ApproveSomething(APIView):
+    """Stands in for an APPROVER action (invoice approval is not built yet): the same permission
+    class and the same `required_roles` declaration a real approval view will use."""
+
+    required_roles = (Role.ADMINISTRATOR, Role.APPROVER)
+
+    def post(self, request: Request) -> Response:
+        return Response({"approved": True})
+
+
+# Used by the tests marked @pytest.mark.urls(__name__): the real API plus the stand-in approval view.
+urlpatterns = [
+    path("api/v1/", include("orchestration.api.urls")),
+    path("test/approve/", ApproveSomething.as_view()),
+]
+
+
+@pytest.fixture(autouse=True)
+def _forget_login_attempts() -> Iterator[None]:
+    """Throttle and failure counters live in the cache (Redis in the services run) across tests."""
+    keys = ["throttle_login_127.0.0.1", "login-failures:ip:127.0.0.1"]
+    keys += [f"login-failures:user:{role.lower()}-{n}@example.com" for role in Role.values for n in range(1, 6)]
+    cache.delete_many(keys)
+    yield
+    cache.delete_many(keys)
+
+
+def _client(user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+# --- Role permissions -----------------------------------------------------------------------------
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    ("role", "allowed"), [(Role.OPERATOR, False), (Role.APPROVER, True), (Role.ADMINISTRATOR, True)]
+)
+def test_only_approvers_and_administrators_pass_an_approver_action(make_user, role: str, allowed: bool) -> None:  # type: ignore[no-untyped-def]
+    response = _client(make_user(role)).post("/test/approve/")
+    assert response.status_code == (200 if allowed else 403)
+    if not allowed:
+        assert response.json()["error"]["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.APPROVER])
+def test_operators_and_approvers_get_403_on_user_management(make_user, role: str) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(role)
+    client = _client(user)
+    new_user = {"email": "novo@example.com", "name": "Novo", "role": Role.ADMINISTRATOR, "password": PASSWORD}
+
+    responses = [
+        client.get(USERS),
+        client.get(f"{USERS}{user.pk}/"),
+        client.post(USERS, new_user, format="json"),
+        client.patch(f"{USERS}{user.pk}/", {"role": Role.ADMINISTRATOR}, format="json"),
+        client.delete(f"{USERS}{user.pk}/"),
+    ]
+
+    assert [response.status_code for response in responses] == [403] * 5
+    assert all(response.json()["error"]["code"] == "permission_denied" for response in responses)
+    user.refresh_from_db()
+    assert user.role == role
+    assert not User.objects.filter(email="novo@example.com").exists()
+
+
+def test_every_role_reads_its_own_profile(operator_user: User) -> None:
+    response = _client(operator_user).get(f"{USERS}me/")
+    assert response.status_code == 200
+    assert response.json()["email"] == operator_user.email
+
+
+# --- User management ------------------------------------------------------------------------------
+
+
+def test_an_administrator_creates_a_user_who_gets_the_group_of_the_role_and_can_log_in(admin_user: User) -> None:
+    response = _client(admin_user).post(
+        USERS,
+        {
+            "email": "Maria@Example.com",
+            "name": "Maria",
+            "phone": "+55 11 99999-0000",
+            "role": "APPROVER",
+            "password": "outra-senha-boa!",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert "password" not in body
+    assert body["email"] == "maria@example.com" and body["role_display"] == "Aprovador"
+    maria = User.objects.get(email="maria@example.com")
+    assert list(maria.groups.values_list("name", flat=True)) == [Role.APPROVER]
+    assert maria.has_perm("orchestration.approve_invoices")
+    login = APIClient().post(TOKEN, {"email": "maria@example.com", "password": "outra-senha-boa!"}, format="json")
+    assert login.status_code == 200
+
+
+def test_creating_a_user_needs_a_strong_password_and_a_new_email(admin_user: User) -> None:
+    client = _client(admin_user)
+    missing = client.post(USERS, {"email": "a@example.com", "name": "A", "role": "OPERATOR"}, format="json")
+    weak = client.post(
+        USERS, {"email": "a@example.com", "name": "A", "role": "OPERATOR", "password": "123"}, format="json"
+    )
+    taken = client.post(
+        USERS, {"email": admin_user.email.upper(), "name": "B", "role": "OPERATOR", "password": PASSWORD}, format="json"
+    )
+
+    for response, field in ((missing, "password"), (weak, "password"), (taken, "email")):
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == "invalid" and field in error["details"]
+
+
+def test_changing_the_role_moves_the_user_to_the_new_group(admin_user: User, operator_user: User) -> None:
+    response = _client(admin_user).patch(f"{USERS}{operator_user.pk}/", {"role": "APPROVER"}, format="json")
+
+    assert response.status_code == 200
+    operator_user.refresh_from_db()
+    assert list(operator_user.groups.values_list("name", flat=True)) == [Role.APPROVER]
+
+
+def test_a_password_change_through_the_api_is_hashed(admin_user: User, operator_user: User) -> None:
+    _client(admin_user).patch(f"{USERS}{operator_user.pk}/", {"password": "nova-senha-123!"}, format="json")
+    operator_user.refresh_from_db()
+    assert operator_user.check_password("nova-senha-123!")
+    assert "nova-senha-123!" not in operator_user.password
+
+
+def test_an_administrator_cannot_delete_themselves(admin_user: User, operator_user: User) -> None:
+    client = _client(admin_user)
+    assert client.delete(f"{USERS}{admin_user.pk}/").status_code == 409
+    assert client.delete(f"{USERS}{operator_user.pk}/").status_code == 204
+    assert User.objects.filter(pk=admin_user.pk).exists()
+
+
+def test_users_are_filtered_by_role_and_searched_by_name(admin_user: User, operator_user: User) -> None:
+    client = _client(admin_user)
+    by_role = client.get(USERS, {"role": "OPERATOR"}).json()["results"]
+    assert [row["id"] for row in by_role] == [operator_user.pk]
+    found = client.get(USERS, {"search": operator_user.email[:6]}).json()["results"]
+    assert operator_user.pk in [row["id"] for row in found]
+
+
+# --- Token login ----------------------------------------------------------------------------------
+
+
+def test_the_token_login_returns_a_token_that_authenticates_api_calls(operator_user: User) -> None:
+    response = APIClient().post(TOKEN, {"email": operator_user.email.upper(), "password": PASSWORD}, format="json")
+
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert response.json()["user"]["role"] == Role.OPERATOR
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/executions/").status_code == 200
+    operator_user.refresh_from_db()
+    assert operator_user.last_login is not None
+
+
+def test_a_wrong_password_is_a_400_and_repeated_failures_block_even_the_right_one(operator_user: User) -> None:
+    client = APIClient()
+    wrong = {"email": operator_user.email, "password": "errada"}
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
+        response = client.post(TOKEN, wrong, format="json")
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "invalid_credentials"
+
+    blocked = client.post(TOKEN, {"email": operator_user.email, "password": PASSWORD}, format="json")
+
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["code"] == "login_blocked"
+
+
+def test_the_token_endpoint_is_rate_limited(operator_user: User) -> None:
+    client = APIClient()
+    good = {"email": operator_user.email, "password": PASSWORD}
+    limit = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].split("/")[0])
+    statuses = [client.post(TOKEN, good, format="json").status_code for _ in range(limit + 1)]
+
+    assert statuses[:limit] == [200] * limit
+    assert statuses[limit] == 429
