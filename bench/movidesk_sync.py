@@ -169,11 +169,11 @@ def main() -> None:
 
 def report(tickets: int, result: dict[str, Any]) -> None:
     print(f"\n{tickets:,} tickets from the fake into PostgreSQL ({DAYS} days, 5-day windows, 100 a page)")
-    print(f"  {'run':<22} {'seconds':>8} {'tickets/s':>10} {'CPU s':>7} {'peak Python MB':>15} {'max RSS MB':>11}")
+    print(f"  {'run':<26} {'seconds':>8} {'tickets/s':>10} {'CPU s':>7} {'peak Python MB':>15} {'max RSS MB':>11}")
     for label in ("first", "second"):
         timed, traced = result["timed"][label], result["traced"][label]
         print(
-            f"  {label + ' (' + timed['summary'] + ')':<22} {timed['seconds']:8.1f} "
+            f"  {label + ' (' + timed['summary'] + ')':<26} {timed['seconds']:8.1f} "
             f"{timed['total'] / timed['seconds']:10.0f} {timed['cpu']:7.1f} "
             f"{traced['peak_bytes'] / 2**20:15.1f} {traced['max_rss_mb']:11.0f}"
         )

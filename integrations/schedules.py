@@ -6,7 +6,7 @@ from orchestration.schedules import register_schedule_hook
 
 
 def movidesk_schedules() -> None:
-    movidesk_schedules_write()
+    movidesk_schedules_write(keep_enabled=True)
 
 
 register_schedule_hook(movidesk_schedules)

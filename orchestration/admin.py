@@ -19,12 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from orchestration import admin_credentials  # noqa: F401
-from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, User
+from orchestration.admin_login import ThrottleAwareLoginForm
+from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, Role, User
+from orchestration.selectors.users import administrators_other_than
 from orchestration.services.executions import execution_cancel
 
 admin.site.site_header = _("Orquestra")
 admin.site.site_title = _("Orquestra")
 admin.site.index_title = _("Administração")
+admin.site.login_form = ThrottleAwareLoginForm
 
 # How many log lines the change page and the live page render before the stream takes over.
 INLINE_LINES = 200
@@ -79,6 +82,14 @@ class UserChangeForm(auth_forms.UserChangeForm):
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Já existe um usuário com este e-mail."))
         return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        was_admin = User.objects.filter(pk=self.instance.pk, role=Role.ADMINISTRATOR, is_active=True).exists()
+        stays_admin = cleaned.get("role") == Role.ADMINISTRATOR and cleaned.get("is_active", True)
+        if was_admin and not stays_admin and administrators_other_than(self.instance) == 0:
+            raise forms.ValidationError(_("Este é o único administrador ativo: cadastre outro antes de alterá-lo."))
+        return cleaned
 
 
 @admin.register(User)

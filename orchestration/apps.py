@@ -13,4 +13,4 @@ class OrchestrationConfig(AppConfig):
         from orchestration.api import fields  # noqa: F401  (maps EncryptedTextField to a write-only SecretField)
 
         # Later migrations add permissions; keep the role groups complete after every migrate.
-        post_migrate.connect(signals.sync_role_groups, sender=self)
+        post_migrate.connect(signals.sync_role_groups)

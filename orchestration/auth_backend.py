@@ -17,21 +17,23 @@ def _client_ip(request: HttpRequest | None) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _keys(username: str, request: HttpRequest | None) -> list[str]:
-    keys = [f"login-failures:user:{username.lower()}"]
+def _limits(username: str, request: HttpRequest | None) -> dict[str, int]:
+    """Counter key → limit. Per e-mail it is tight; per IP it is loose, because one office NAT, a proxy
+    or `make run` on localhost puts everyone behind one address and one person's typos must not lock
+    the whole team out."""
+    limits = {f"login-failures:user:{username.lower()}": settings.LOGIN_FAILURE_LIMIT}
     ip = _client_ip(request)
     if ip:
-        keys.append(f"login-failures:ip:{ip}")
-    return keys
+        limits[f"login-failures:ip:{ip}"] = settings.LOGIN_FAILURE_IP_LIMIT
+    return limits
 
 
 def login_is_blocked(username: str, request: HttpRequest | None) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _keys(username, request))
+    return any((cache.get(key) or 0) >= limit for key, limit in _limits(username, request).items())
 
 
 def _record_failure(username: str, request: HttpRequest | None) -> None:
-    for key in _keys(username, request):
+    for key in _limits(username, request):
         cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
         try:
             cache.incr(key)
@@ -53,5 +55,5 @@ class ThrottledEmailBackend(ModelBackend):
         if user is None:
             _record_failure(username, request)
         else:
-            cache.delete(_keys(username, request)[0])
+            cache.delete(f"login-failures:user:{username.lower()}")
         return user

@@ -15,3 +15,7 @@ class ExecutionCancelled(OrchestraError):
 
 class ValidationFailed(OrchestraError):
     """Input that cannot be processed as given; the message says what and where."""
+
+
+class LockLost(OrchestraError):
+    """The no-overlap lock expired while the job ran and another run took it."""

@@ -63,6 +63,19 @@ class EncryptedTextField(models.TextField):
                 "FIELD_ENCRYPTION_KEYS abre o valor salvo (a chave usada para cifrá-lo foi removida ou trocada)."
             ) from None
 
+    def to_python(self, value: Any) -> Any:
+        # Fixtures carry ciphertext (see value_to_string); forms and code pass plain text, which no key opens.
+        if isinstance(value, str) and value:
+            try:
+                return field_encryption().decrypt(value.encode()).decode()
+            except InvalidToken:
+                return value
+        return value
+
+    def value_to_string(self, obj: models.Model) -> str:
+        # What serializers write (dumpdata, fixtures): the ciphertext, so a dump never holds a secret in clear.
+        return self.get_prep_value(self.value_from_object(obj)) or ""
+
     def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)
         if not value:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.apps import AppConfig, apps
 from django.contrib.auth.models import Group
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -23,7 +24,11 @@ def sync_role_group(sender: type[User], instance: User, **kwargs: Any) -> None:
         instance.groups.add(wanted)
 
 
-def sync_role_groups(**kwargs: Any) -> None:
+def sync_role_groups(sender: AppConfig, **kwargs: Any) -> None:
+    # post_migrate fires once per app, each after its own permissions exist: act after the last one.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
+        return
     from orchestration.services.roles import roles_sync
 
     roles_sync()

@@ -103,6 +103,7 @@ else:
 AUTH_USER_MODEL = "orchestration.User"
 AUTHENTICATION_BACKENDS = ["orchestration.auth_backend.ThrottledEmailBackend"]
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_IP_LIMIT = env.int("LOGIN_FAILURE_IP_LIMIT", default=50)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -206,6 +207,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Execuções, agendamentos e integrações da equipe de operações.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema lists endpoints, no data: readable without login so the docs page opens for anyone;
+    # "Authorize" in Swagger UI (token) or /api/auth/login/ (session) then makes the calls.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # Swagger UI served from our own static files: no CDN, works offline and behind strict firewalls.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -223,6 +227,10 @@ LIVE_LOG_MAX_PENDING_LINES = env.int("LIVE_LOG_MAX_PENDING_LINES", default=5000)
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
 # The heartbeat deletes its own Executions older than this, so the ledger keeps one day of them.
 HEARTBEAT_KEEP_HOURS = env.int("HEARTBEAT_KEEP_HOURS", default=24)
+# A RUNNING execution with no log line for this long lost its worker; the heartbeat ends it as TIMED_OUT.
+# It must outlast every task's hard time limit (tests/orchestration/test_celery_app.py checks).
+EXECUTION_STALE_AFTER_SECONDS = env.int("EXECUTION_STALE_AFTER_SECONDS", default=2 * 3600)
+EXECUTION_QUEUED_STALE_AFTER_SECONDS = env.int("EXECUTION_QUEUED_STALE_AFTER_SECONDS", default=24 * 3600)
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 
 # --- Demo simulators ----------------------------------------------------------------------------

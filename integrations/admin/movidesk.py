@@ -70,13 +70,7 @@ class TicketAdmin(admin.ModelAdmin):
     def subject_short(self, ticket: Ticket) -> str:
         return Truncator(ticket.subject).chars(80)
 
-    # Every signed-in role reads tickets, as on the API; only syncs write them.
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
+    # Every role's group holds view_ticket (orchestration/roles.py); only syncs write tickets.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -101,10 +101,13 @@ def _stored_times(row: MovideskSettings) -> list[str]:
 
 
 @transaction.atomic
-def movidesk_schedules_write() -> list[str]:
+def movidesk_schedules_write(*, keep_enabled: bool = False) -> list[str]:
     """Makes the Movidesk PeriodicTasks match the stored list: one crontab task per time, in local
     time; tasks of removed times deleted. Only rows named with SCHEDULE_PREFIX are touched.
-    Also the `setup_schedules` hook. Returns the times scheduled."""
+
+    `keep_enabled` (the `setup_schedules` hook) leaves an existing row's `enabled` as the administrator
+    set it; a save of the Movidesk settings applies the settings' switch to every row. Nothing is written,
+    and beat is not told, when the rows already match. Returns the times scheduled."""
     row = movidesk_settings_get()
     times = _stored_times(row)
     enabled = automatic_sync_enabled(row)
@@ -134,13 +137,19 @@ def movidesk_schedules_write() -> list[str]:
         task = existing.get(name)
         if task is None:
             PeriodicTask.objects.create(name=name, **fields)
-        elif any(getattr(task, key) != value for key, value in fields.items()):
+            continue
+        if keep_enabled:
+            fields["enabled"] = task.enabled
+        if any(getattr(task, key) != value for key, value in fields.items()):
             for key, value in fields.items():
                 setattr(task, key, value)
             task.save()
-    PeriodicTask.objects.filter(name__startswith=SCHEDULE_PREFIX).exclude(name__in=list(wanted)).delete()
-    # A queryset delete sends no signal; this is what makes a running beat reload its schedule.
-    PeriodicTasks.update_changed()
+    removed, _deleted = (
+        PeriodicTask.objects.filter(name__startswith=SCHEDULE_PREFIX).exclude(name__in=list(wanted)).delete()
+    )
+    if removed:
+        # A queryset delete sends no signal; this is what makes a running beat reload its schedule.
+        PeriodicTasks.update_changed()
     return times
 
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from orchestration.models import Execution, ExecutionLogLine, User
+from orchestration.models import Execution, ExecutionLogLine, Role, User
+from orchestration.selectors.users import administrators_other_than
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -137,6 +138,13 @@ class UserSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and self.instance.role == Role.ADMINISTRATOR:
+            demoted = attrs.get("role", Role.ADMINISTRATOR) != Role.ADMINISTRATOR
+            deactivated = attrs.get("is_active", True) is False
+            if (demoted or deactivated) and administrators_other_than(self.instance) == 0:
+                raise serializers.ValidationError(
+                    {"role": [_("Este é o único administrador ativo: cadastre outro antes de alterá-lo.")]}
+                )
         password = attrs.get("password")
         if self.instance is None and not password:
             raise serializers.ValidationError({"password": [_("Informe uma senha.")]})

@@ -20,6 +20,7 @@ from orchestration.api.serializers import ErrorSerializer, TokenLoginSerializer,
 from orchestration.api.views import ANY_ROLE, Conflict
 from orchestration.auth_backend import login_is_blocked
 from orchestration.models import Role, User
+from orchestration.selectors.users import administrators_other_than
 
 
 class InvalidCredentials(exceptions.APIException):
@@ -70,6 +71,8 @@ class UserViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: User) -> None:
         if instance.pk == self.request.user.pk:
             raise Conflict(gettext("Você não pode excluir o próprio usuário."))
+        if instance.role == Role.ADMINISTRATOR and administrators_other_than(instance) == 0:
+            raise Conflict(gettext("Este é o único administrador ativo: cadastre outro antes de excluí-lo."))
         instance.delete()
 
     @extend_schema(summary=_("O usuário autenticado"), responses={200: UserSerializer})

@@ -1,6 +1,7 @@
 """The Server-Sent Events of one execution: its lines (`log`), then one `end` with the final status."""
 
 import json
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,6 +13,8 @@ from orchestration.live.store import ExecutionState, LogLine
 
 # How long a browser's EventSource waits before it reconnects after a dropped connection.
 RECONNECT_MILLISECONDS = 3000
+# How many sent line ids one stream remembers to skip repeats; far more than a late-commit window holds.
+SENT_IDS_REMEMBERED = 10_000
 
 
 def sse_event(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
@@ -55,9 +58,13 @@ async def execution_events(execution_id: int, after_id: int = 0) -> AsyncIterato
     async with live_hub().subscribe(execution_id) as subscription:
         yield opening
         sent = after_id
+        # Ids already sent, so a line the watcher re-reads (late commits, see hub.LATE_COMMIT_SECONDS) or
+        # that the backlog already carried goes out once; bounded, the late-commit window is short.
+        sent_ids: deque[int] = deque(maxlen=SENT_IDS_REMEMBERED)
         async for batch in _backlog(execution_id, sent):
             yield _log_events(batch)
             sent = batch[-1].id
+            sent_ids.extend(line.id for line in batch)
         while True:
             delivery = await subscription.next(timeout=keepalive)
             if delivery is None:
@@ -67,10 +74,13 @@ async def execution_events(execution_id: int, after_id: int = 0) -> AsyncIterato
                 async for batch in _backlog(execution_id, sent):
                     yield _log_events(batch)
                     sent = batch[-1].id
-            fresh = [line for line in delivery.lines if line.id > sent]
+                    sent_ids.extend(line.id for line in batch)
+            remembered = set(sent_ids)
+            fresh = [line for line in delivery.lines if line.id > after_id and line.id not in remembered]
             if fresh:
                 yield _log_events(fresh)
-                sent = fresh[-1].id
+                sent = max(sent, fresh[-1].id)
+                sent_ids.extend(line.id for line in fresh)
             if delivery.gone:
                 return
             if delivery.end is not None:

@@ -6,6 +6,7 @@ no thread: the loop is an asyncio task and its reads run briefly on the event lo
 
 import asyncio
 import logging
+import time
 import weakref
 from collections import deque
 from collections.abc import AsyncIterator
@@ -24,6 +25,10 @@ logger = logging.getLogger(__name__)
 QUIET_POLLS_BEFORE_END = 2
 # After a failed read the watcher waits this long, at most, before it tries again.
 MAX_ERROR_BACKOFF_SECONDS = 5.0
+# Two writers of one execution (the job and a cancel from the web) can commit out of id order on
+# PostgreSQL: a lower id may become visible after a higher one was streamed. Lines are re-read this far
+# back, and the ones already handed out are skipped, so such a line still reaches the viewers.
+LATE_COMMIT_SECONDS = 5.0
 
 
 @dataclass
@@ -91,6 +96,10 @@ class ExecutionWatcher:
         self.ready = asyncio.Event()
         self.last_id = 0
         self.polls = 0
+        # Ids handed out in the last LATE_COMMIT_SECONDS, oldest first; below `settled_id` nothing is re-read.
+        self._recent: deque[tuple[float, int]] = deque()
+        self._recent_ids: set[int] = set()
+        self.settled_id = 0
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -115,6 +124,7 @@ class ExecutionWatcher:
             try:
                 if not self.ready.is_set():
                     self.last_id = await store.last_line_id(self.execution_id)
+                    self.settled_id = self.last_id
                     self.ready.set()
                 await asyncio.sleep(self.hub.poll_seconds)
                 # Status first, lines second: every line written before the final status is then read.
@@ -142,12 +152,23 @@ class ExecutionWatcher:
                     return
 
     async def _read_new_lines(self) -> list[LogLine]:
+        now = time.monotonic()
+        while self._recent and now - self._recent[0][0] > LATE_COMMIT_SECONDS:
+            _, settled = self._recent.popleft()
+            self._recent_ids.discard(settled)
+            self.settled_id = max(self.settled_id, settled)
         lines: list[LogLine] = []
+        after = self.settled_id
         while True:
-            batch = await store.lines_after(self.execution_id, self.last_id)
+            batch = await store.lines_after(self.execution_id, after)
+            for line in batch:
+                if line.id not in self._recent_ids:
+                    lines.append(line)
+                    self._recent.append((now, line.id))
+                    self._recent_ids.add(line.id)
             if batch:
-                lines.extend(batch)
-                self.last_id = batch[-1].id
+                after = batch[-1].id
+                self.last_id = max(self.last_id, after)
             if len(batch) < store.BATCH_SIZE:
                 return lines
 

@@ -87,7 +87,8 @@ class Execution(models.Model):
 
 
 class ExecutionLogLine(models.Model):
-    """A log line of an execution; its id is the SSE event id, so it only ever grows."""
+    """A log line of an execution; its id is the SSE event id (ids grow, though concurrent writers may commit
+    them out of order: the live-log hub re-reads a short window for that)."""
 
     execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="log_lines")
     level = models.CharField(_("nível"), max_length=8, choices=LogLevel.choices, default=LogLevel.INFO)

@@ -2,9 +2,14 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger, User
+
+# The statuses a run can still leave. Every transition below is a conditional UPDATE from one of them, so a
+# cancel that lands while the job is starting, failing or retrying is never overwritten by the worker.
+ACTIVE_STATUSES = (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.RETRYING)
 
 
 def execution_create(
@@ -32,24 +37,40 @@ def execution_log(*, execution: Execution, message: str, level: str = LogLevel.I
     return ExecutionLogLine.objects.create(execution=execution, level=level, message=message)
 
 
-def _finish(execution: Execution, status: str, **fields: Any) -> Execution:
-    execution.status = status
-    execution.finished_at = timezone.now()
+def _finish(execution: Execution, status: str, line: str, level: str, **fields: Any) -> bool:
+    """Moves a still-active execution to a final status with its closing line, in one transaction (a
+    viewer sees both or neither). False, and nothing written, when it had already ended (e.g. cancelled)."""
+    finished_at = timezone.now()
+    with transaction.atomic():
+        updated = Execution.objects.filter(pk=execution.pk, status__in=ACTIVE_STATUSES).update(
+            status=status, finished_at=finished_at, **fields
+        )
+        if updated:
+            execution_log(execution=execution, level=level, message=line)
+    if not updated:
+        execution.refresh_from_db()
+        return False
+    execution.status, execution.finished_at = status, finished_at
     for name, value in fields.items():
         setattr(execution, name, value)
-    execution.save(update_fields=["status", "finished_at", *fields])
-    return execution
+    return True
 
 
 def execution_start(*, execution: Execution, celery_task_id: str = "") -> Execution:
+    """Marks the run RUNNING, unless it already ended (cancelled while queued): then it comes back finished."""
     redelivered = execution.status == ExecutionStatus.RUNNING
-    if redelivered or execution.status == ExecutionStatus.RETRYING:
-        execution.attempt += 1
-    execution.status = ExecutionStatus.RUNNING
-    execution.started_at = execution.started_at or timezone.now()
-    execution.finished_at = None
-    execution.celery_task_id = celery_task_id or execution.celery_task_id
-    execution.save(update_fields=["status", "started_at", "finished_at", "celery_task_id", "attempt"])
+    again = redelivered or execution.status == ExecutionStatus.RETRYING
+    attempt = execution.attempt + 1 if again else execution.attempt
+    started_at = execution.started_at or timezone.now()
+    task_id = celery_task_id or execution.celery_task_id
+    updated = Execution.objects.filter(pk=execution.pk, status__in=ACTIVE_STATUSES).update(
+        status=ExecutionStatus.RUNNING, started_at=started_at, finished_at=None, celery_task_id=task_id, attempt=attempt
+    )
+    if not updated:
+        execution.refresh_from_db()
+        return execution
+    execution.status, execution.started_at, execution.finished_at = ExecutionStatus.RUNNING, started_at, None
+    execution.celery_task_id, execution.attempt = task_id, attempt
     if redelivered:
         execution_log(
             execution=execution,
@@ -67,8 +88,8 @@ def execution_set_counters(*, execution: Execution, **counters: int) -> Executio
 
 def execution_succeed(*, execution: Execution, partial: bool = False) -> Execution:
     status = ExecutionStatus.PARTIAL if partial else ExecutionStatus.SUCCEEDED
-    execution_log(execution=execution, message=f"Encerrada: {ExecutionStatus(status).label}.")
-    return _finish(execution, status)
+    _finish(execution, status, f"Encerrada: {ExecutionStatus(status).label}.", LogLevel.INFO)
+    return execution
 
 
 def execution_fail(
@@ -76,27 +97,37 @@ def execution_fail(
 ) -> Execution:
     error_type = type(error).__name__ if isinstance(error, BaseException) else ""
     message = str(error) or error_type
-    execution_log(execution=execution, level=LogLevel.ERROR, message=message)
-    return _finish(execution, status, error=message, error_type=error_type)
+    if not _finish(execution, status, message, LogLevel.ERROR, error=message, error_type=error_type):
+        # Already ended (cancelled): the status stays, but what went wrong afterwards is still worth a line.
+        execution_log(execution=execution, level=LogLevel.ERROR, message=message)
+    return execution
 
 
 def execution_retry(*, execution: Execution, error: BaseException, countdown: float) -> Execution:
-    execution_log(
-        execution=execution,
-        level=LogLevel.WARNING,
-        message=f"{type(error).__name__}: {error}. Nova tentativa em {countdown:.0f} s.",
-    )
-    execution.status = ExecutionStatus.RETRYING
-    execution.error, execution.error_type = str(error), type(error).__name__
-    execution.save(update_fields=["status", "error", "error_type"])
+    """RUNNING → RETRYING; a cancelled execution stays CANCELLED (the caller then must not retry)."""
+    message, error_type = str(error), type(error).__name__
+    with transaction.atomic():
+        updated = Execution.objects.filter(pk=execution.pk, status=ExecutionStatus.RUNNING).update(
+            status=ExecutionStatus.RETRYING, error=message, error_type=error_type
+        )
+        if updated:
+            execution_log(
+                execution=execution,
+                level=LogLevel.WARNING,
+                message=f"{error_type}: {error}. Nova tentativa em {countdown:.0f} s.",
+            )
+    if not updated:
+        execution.refresh_from_db()
+        return execution
+    execution.status, execution.error, execution.error_type = ExecutionStatus.RETRYING, message, error_type
     return execution
 
 
 def execution_cancel(*, execution: Execution, user: User | None = None) -> bool:
     """Asks a queued or running execution to stop. The job sees it at its next checkpoint."""
-    updated = Execution.objects.filter(
-        pk=execution.pk, status__in=[ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.RETRYING]
-    ).update(status=ExecutionStatus.CANCELLED, finished_at=timezone.now())
+    updated = Execution.objects.filter(pk=execution.pk, status__in=ACTIVE_STATUSES).update(
+        status=ExecutionStatus.CANCELLED, finished_at=timezone.now()
+    )
     if updated:
         who = f" por {user}" if user else ""
         execution_log(execution=execution, level=LogLevel.WARNING, message=f"Cancelamento solicitado{who}.")
@@ -105,8 +136,8 @@ def execution_cancel(*, execution: Execution, user: User | None = None) -> bool:
 
 
 def execution_skip(*, execution: Execution, reason: str) -> Execution:
-    execution_log(execution=execution, level=LogLevel.WARNING, message=reason)
-    return _finish(execution, ExecutionStatus.SKIPPED)
+    _finish(execution, ExecutionStatus.SKIPPED, reason, LogLevel.WARNING)
+    return execution
 
 
 def execution_increment(*, execution: Execution, **increments: int) -> None:

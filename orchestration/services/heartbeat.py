@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from orchestration.models import Execution, Trigger
 from orchestration.services.runner import JobContext, execution_run
+from orchestration.services.stale_executions import executions_reap_stale
 
 HEARTBEAT_KIND = "HEARTBEAT"
 
@@ -24,5 +25,10 @@ def heartbeat_record(*, trigger: str = Trigger.SCHEDULE, task: Task | None = Non
         pruned = heartbeats_prune()
         if pruned:
             context.set_counters(pruned=pruned)
+        # The heartbeat already runs every minute on a live worker: the right place to end abandoned runs.
+        reaped = executions_reap_stale()
+        if reaped:
+            context.set_counters(abandoned_ended=reaped)
+            context.log(f"{reaped} execução(ões) abandonada(s) encerrada(s) como tempo esgotado.")
 
     return execution_run(kind=HEARTBEAT_KIND, job=job, trigger=trigger, task=task, max_attempts=1)

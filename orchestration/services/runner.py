@@ -9,7 +9,7 @@ from typing import Any
 from celery import Task
 from celery.exceptions import Retry, SoftTimeLimitExceeded
 
-from orchestration.exceptions import ExecutionCancelled, TransientError
+from orchestration.exceptions import ExecutionCancelled, LockLost, TransientError
 from orchestration.models import Execution, ExecutionStatus, LogLevel, Trigger
 from orchestration.services.executions import (
     execution_create,
@@ -57,7 +57,9 @@ class JobContext:
         key = self.execution.lock_key
         # lock_ttl 0 (a context built without one) would ask Redis for an invalid 0 ms expiry.
         if key and self.lock_ttl > 0 and time.monotonic() - self._lock_renewed_at > self.lock_ttl / 3:
-            lock_acquire(key=key, owner=str(self.execution.pk), ttl_seconds=self.lock_ttl)
+            if not lock_acquire(key=key, owner=str(self.execution.pk), ttl_seconds=self.lock_ttl):
+                # Our lock expired and another run took it: going on would run the job twice at once.
+                raise LockLost(f"A trava '{key}' expirou e foi tomada por outra execução; esta foi interrompida.")
             self._lock_renewed_at = time.monotonic()
 
 
@@ -124,11 +126,11 @@ def execution_run(
         )
     try:
         execution_start(execution=execution, celery_task_id=task_id)
+        if execution.is_finished:
+            return execution  # cancelled between the first read and the start
         context = JobContext(execution=execution, lock_ttl=lock_ttl)
         job(context)
-        execution.refresh_from_db(fields=["status"])
-        if execution.status == ExecutionStatus.CANCELLED:
-            return execution
+        # A cancel that came after the last checkpoint keeps CANCELLED (the transition is conditional).
         return execution_succeed(execution=execution, partial=context.partial)
     except ExecutionCancelled:
         execution_log(execution=execution, level=LogLevel.WARNING, message="Execução interrompida: cancelada.")
@@ -140,6 +142,8 @@ def execution_run(
         if task is not None and execution.attempt < max_attempts:
             countdown = retry_countdown(execution.attempt, error)
             execution_retry(execution=execution, error=error, countdown=countdown)
+            if execution.status != ExecutionStatus.RETRYING:
+                return execution  # cancelled while it ran: no new attempt
             kwargs = {**(task.request.kwargs or {}), "execution_id": execution.pk}
             raise task.retry(exc=error, countdown=countdown, kwargs=kwargs, max_retries=max_attempts) from error
         return execution_fail(execution=execution, error=error)

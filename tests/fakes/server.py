@@ -2,6 +2,7 @@
 
 import json
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,7 +63,11 @@ class FakeServer:
                 )
                 with server._lock:
                     server.requests.append(request)
-                response = server.handle(request)
+                try:
+                    response = server.handle(request)
+                except Exception:
+                    # A bug in a fake must read as one, not as a dropped connection the client retries.
+                    response = FakeResponse(500, traceback.format_exc(), {"Content-Type": "text/plain"})
                 if response.delay_seconds:
                     threading.Event().wait(response.delay_seconds)
                 body = response.body

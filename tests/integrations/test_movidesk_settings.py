@@ -96,6 +96,23 @@ def test_setup_schedules_writes_the_default_times_when_never_configured() -> Non
     assert sorted(movidesk_tasks()) == [f"{SCHEDULE_PREFIX}{t}" for t in ("08:00", "12:00", "18:00")]
 
 
+def test_setup_schedules_keeps_a_time_the_administrator_disabled_and_changes_nothing_twice() -> None:
+    movidesk_settings_update(sync_times=["08:00", "12:00"])
+    PeriodicTask.objects.filter(name=f"{SCHEDULE_PREFIX}08:00").update(enabled=False)
+    PeriodicTasks.update_changed()
+
+    call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    changed_before = PeriodicTasks.last_change()
+    call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert {name: task.enabled for name, task in movidesk_tasks().items()} == {
+        f"{SCHEDULE_PREFIX}08:00": False,
+        f"{SCHEDULE_PREFIX}12:00": True,
+    }
+    # The second run changed nothing, so a running beat is not made to reload.
+    assert PeriodicTasks.last_change() == changed_before
+
+
 def test_a_disabled_automatic_sync_records_a_skipped_run(settings) -> None:  # type: ignore[no-untyped-def]
     movidesk_settings_update(enabled=False)
 

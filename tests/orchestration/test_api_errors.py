@@ -42,6 +42,7 @@ def execution() -> Execution:
         ("status=DONE", "status"),
         ("trigger=CRON", "trigger"),
         ("started_by=alguém", "started_by"),
+        ("started_by=99999999999999999999", "started_by"),  # past the id column: no driver overflow
         ("ordering=-password", "ordering"),
     ],
 )

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from django.urls import include, path
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -205,3 +206,46 @@ def test_the_token_endpoint_is_rate_limited(operator_user: User) -> None:
 
     assert statuses[:limit] == [200] * limit
     assert statuses[limit] == 429
+
+
+def test_the_admin_login_says_it_is_blocked_and_others_behind_the_same_ip_still_log_in(
+    operator_user: User, approver_user: User
+) -> None:
+    client = Client()
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": operator_user.email, "password": "errada"})
+
+    blocked = client.post("/admin/login/", {"username": operator_user.email, "password": PASSWORD})
+    assert "Muitas tentativas" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    colleague = client.post("/admin/login/", {"username": approver_user.email, "password": PASSWORD})
+    assert colleague.status_code == 302
+    assert client.session["_auth_user_id"] == str(approver_user.pk)
+
+
+def test_the_last_active_administrator_cannot_be_demoted_deactivated_or_deleted(admin_user: User, make_user) -> None:  # type: ignore[no-untyped-def]
+    client = _client(admin_user)
+    assert client.patch(f"{USERS}{admin_user.pk}/", {"role": "OPERATOR"}, format="json").status_code == 400
+    assert client.patch(f"{USERS}{admin_user.pk}/", {"is_active": False}, format="json").status_code == 400
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMINISTRATOR and admin_user.is_active
+
+    second = make_user(Role.ADMINISTRATOR)
+    assert client.patch(f"{USERS}{second.pk}/", {"role": "OPERATOR"}, format="json").status_code == 200
+    third = make_user(Role.ADMINISTRATOR)
+    assert _client(third).delete(f"{USERS}{admin_user.pk}/").status_code == 204
+    assert _client(third).patch(f"{USERS}{third.pk}/", {"is_active": False}, format="json").status_code == 400
+
+
+def test_the_admin_form_refuses_to_demote_the_last_administrator(admin_user: User) -> None:
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/orchestration/user/{admin_user.pk}/change/",
+        {"email": admin_user.email, "name": admin_user.name, "role": "OPERATOR", "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert "único administrador ativo" in response.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMINISTRATOR

@@ -136,3 +136,16 @@ def test_serializers_accept_the_secret_but_never_return_it() -> None:
     assert isinstance(CredentialSerializer().fields["secret"], SecretField)
     assert ServiceCredential.objects.get(pk=credential.pk).secret == SECRET
     assert CredentialSerializer(credential).data == {"id": credential.pk, "service": "kommo"}
+
+
+def test_dumpdata_writes_ciphertext_and_loaddata_restores_the_secret(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    credential = ServiceCredential.objects.create(service="movidesk", secret=SECRET)
+    dump = tmp_path / "credentials.json"
+
+    call_command("dumpdata", "orchestration.servicecredential", output=str(dump), verbosity=0)
+    assert SECRET not in dump.read_text()
+
+    ServiceCredential.objects.all().delete()
+    call_command("loaddata", str(dump), verbosity=0)
+    assert ServiceCredential.objects.get(pk=credential.pk).secret == SECRET
+    assert SECRET not in raw_secret(credential)

@@ -89,7 +89,7 @@ def test_the_live_page_appends_new_lines_and_shows_the_final_status(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_page(locale="pt-BR")  # Chromium asks for English otherwise, and gets it
             page.set_default_timeout(20_000)
             page.goto(server.url(f"/admin/login/?next={live_path}"))
             page.fill("#id_username", operator_user.email)

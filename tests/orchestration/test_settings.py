@@ -140,3 +140,13 @@ def test_every_environment_variable_is_documented(document: str) -> None:
     text = (PROJECT_DIR / document).read_text()
     missing = sorted(name for name in names if not re.search(rf"\b{name}\b", text))
     assert missing == [], f"add to {document} (name, default, meaning): {', '.join(missing)}"
+
+
+def test_every_production_process_defaults_to_the_production_settings() -> None:
+    # A forgotten DJANGO_SETTINGS_MODULE must not start production on the local settings (DEBUG, dev keys).
+    procfile = (Path(__file__).resolve().parents[2] / "Procfile").read_text().splitlines()
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    for line in filter(None, procfile):
+        name, command = line.split(":", 1)
+        expanded = subprocess.run(["sh", "-c", f"echo {command}"], env=env, capture_output=True, text=True).stdout
+        assert "DJANGO_SETTINGS_MODULE=config.settings.production" in expanded, name

@@ -2,10 +2,12 @@
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -19,6 +21,7 @@ from orchestration.services.executions import (
     execution_start,
     execution_succeed,
 )
+from tests.conftest import database_url_for_subprocess
 from tests.orchestration.asgi_server import AsgiServer
 from tests.orchestration.sse_client import SseEvent, SseParser
 
@@ -237,3 +240,33 @@ def test_an_idle_stream_sends_keep_alives_and_a_dropped_viewer_leaves_no_error(
     assert comments[:3] == ["connected", "keep-alive", "keep-alive"]
     assert [event.data["message"] for event in events if event.event == "log"][0] == "depois da saída"
     assert "Traceback" not in log, log
+
+
+@pytest.mark.services
+def test_a_line_committed_after_a_newer_one_still_reaches_the_viewer(server: AsgiServer, operator_user: User) -> None:
+    # Two writers of one execution (the job and a cancel from the web) can commit out of id order.
+    execution = _running_execution()
+
+    def write_out_of_order() -> None:
+        with psycopg.connect(database_url_for_subprocess()) as slow:
+            slow.execute(
+                "INSERT INTO orchestration_executionlogline (execution_id, level, message, created_at) "
+                "VALUES (%s, 'INFO', 'escrita antes, gravada depois', now())",
+                [execution.pk],
+            )
+            execution_log(execution=execution, message="escrita depois, gravada antes")
+            time.sleep(1.0)  # the viewer receives the newer line first
+            slow.commit()
+        time.sleep(1.0)
+        execution_succeed(execution=execution)
+
+    with (
+        httpx.Client(timeout=30) as client,
+        client.stream("GET", server.url(_stream_path(execution)), headers=_token_headers(operator_user)) as response,
+    ):
+        events = _read_until_end(response, on_connected=write_out_of_order)
+
+    messages = [event.data["message"] for event in events if event.event == "log"]
+    assert "escrita depois, gravada antes" in messages
+    assert "escrita antes, gravada depois" in messages
+    assert len(messages) == len(set(messages))

@@ -1,0 +1,48 @@
+"""Ends executions whose worker vanished, so the ledger and live viewers are not left waiting forever.
+
+A run can stay RUNNING for good when its worker is killed and the message is not redelivered (the
+file-system broker of `make run` drops messages once handed out), or when a hard time limit kills it
+(Celery acknowledges the message). Activity is the newer of the start and the last log line, so a long
+run that keeps logging is never taken for dead.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from orchestration.models import Execution, ExecutionStatus
+from orchestration.services.executions import execution_fail
+
+
+def executions_stale(*, now: datetime | None = None) -> list[Execution]:
+    now = now or timezone.now()
+    running_cutoff = now - timedelta(seconds=settings.EXECUTION_STALE_AFTER_SECONDS)
+    queued_cutoff = now - timedelta(seconds=settings.EXECUTION_QUEUED_STALE_AFTER_SECONDS)
+    running = (
+        Execution.objects.filter(status=ExecutionStatus.RUNNING)
+        .annotate(last_line_at=Max("log_lines__created_at"))
+        .annotate(active_at=Greatest("started_at", Coalesce("last_line_at", "started_at")))
+        .filter(active_at__lt=running_cutoff)
+    )
+    queued = Execution.objects.filter(
+        Q(status=ExecutionStatus.QUEUED) | Q(status=ExecutionStatus.RETRYING), created_at__lt=queued_cutoff
+    )
+    return [*running, *queued]
+
+
+def executions_reap_stale(*, now: datetime | None = None) -> int:
+    """Marks stale executions TIMED_OUT with a line that says why; returns how many."""
+    reaped = 0
+    for execution in executions_stale(now=now):
+        was = execution.get_status_display()
+        ended = execution_fail(
+            execution=execution,
+            error=f"Execução abandonada: sem atividade desde a situação '{was}'; o worker foi perdido ou "
+            "a mensagem expirou.",
+            status=ExecutionStatus.TIMED_OUT,
+        )
+        reaped += ended.status == ExecutionStatus.TIMED_OUT
+    return reaped

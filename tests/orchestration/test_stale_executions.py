@@ -1,0 +1,50 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from orchestration.models import Execution, ExecutionStatus
+from orchestration.services.executions import execution_create, execution_log, execution_start
+from orchestration.services.heartbeat import heartbeat_record
+
+pytestmark = pytest.mark.django_db
+
+
+def running(kind: str) -> Execution:
+    execution = execution_create(kind=kind)
+    return execution_start(execution=execution)
+
+
+def test_the_heartbeat_ends_a_run_whose_worker_vanished_and_spares_an_active_one(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.EXECUTION_STALE_AFTER_SECONDS = 600
+    started = timezone.now()
+    with time_machine.travel(started, tick=False):
+        abandoned = running("ABANDONED")
+        active = running("ACTIVE")
+        queued = execution_create(kind="QUEUED_RECENTLY")
+    with time_machine.travel(started + timedelta(seconds=590), tick=False):
+        execution_log(execution=active, message="ainda trabalhando")
+    with time_machine.travel(started + timedelta(seconds=700), tick=False):
+        heartbeat = heartbeat_record()
+
+    abandoned.refresh_from_db()
+    active.refresh_from_db()
+    queued.refresh_from_db()
+    assert abandoned.status == ExecutionStatus.TIMED_OUT
+    assert "abandonada" in abandoned.error
+    assert abandoned.log_lines.last().message == abandoned.error
+    assert active.status == ExecutionStatus.RUNNING
+    assert queued.status == ExecutionStatus.QUEUED
+    assert heartbeat.counters["abandoned_ended"] == 1
+
+
+def test_a_message_that_never_reached_a_worker_is_ended_after_a_day(settings) -> None:  # type: ignore[no-untyped-def]
+    started = timezone.now()
+    with time_machine.travel(started, tick=False):
+        lost = execution_create(kind="NEVER_STARTED")
+    with time_machine.travel(started + timedelta(seconds=settings.EXECUTION_QUEUED_STALE_AFTER_SECONDS + 60)):
+        heartbeat_record()
+
+    lost.refresh_from_db()
+    assert lost.status == ExecutionStatus.TIMED_OUT
