@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from orchestration import admin_credentials  # noqa: F401
 from orchestration.admin_login import ThrottleAwareLoginForm
+from orchestration.admin_readonly import ReadOnlyAdminMixin
 from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, Role, User
 from orchestration.selectors.users import administrators_other_than
 from orchestration.services.executions import execution_cancel
@@ -121,7 +122,7 @@ class UserAdmin(DjangoUserAdmin):
 # --- Executions ---------------------------------------------------------------------------------
 
 
-class ExecutionLogLineInline(admin.TabularInline):
+class ExecutionLogLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ExecutionLogLine
     fields = ("id", "created_at", "level", "message")
     readonly_fields = fields
@@ -143,18 +144,9 @@ class ExecutionLogLineInline(admin.TabularInline):
         )
         return queryset.filter(pk__in=last_ids).order_by("id")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Execution)
-class ExecutionAdmin(admin.ModelAdmin):
+class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger is written by jobs only: everything here is read-only, except cancelling."""
 
     list_display = (
@@ -213,16 +205,7 @@ class ExecutionAdmin(admin.ModelAdmin):
             results |= queryset.filter(pk=int(term))
         return results, may_have_duplicates
 
-    # Read-only ledger -------------------------------------------------------------------------
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
+    # Read-only ledger (ReadOnlyAdminMixin); cancelling is an action --------------------------
     def has_run_operations_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("orchestration.run_operations")
 

@@ -24,6 +24,7 @@ from integrations.services.movidesk_settings import (
     movidesk_settings_update,
 )
 from integrations.services.movidesk_sync import movidesk_sync_enqueue
+from orchestration.admin_readonly import ReadOnlyAdminMixin
 from orchestration.models import Trigger
 
 RUN_PERMISSION = "orchestration.run_operations"
@@ -42,7 +43,7 @@ def execution_url(execution_id: int) -> str:
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "subject_short",
@@ -71,14 +72,6 @@ class TicketAdmin(admin.ModelAdmin):
         return Truncator(ticket.subject).chars(80)
 
     # Every role's group holds view_ticket (orchestration/roles.py); only syncs write tickets.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         extra = {"can_sync": request.user.has_perm(RUN_PERMISSION), **(extra_context or {})}
