@@ -6,7 +6,7 @@ Time limits stay below the broker's visibility timeout (CELERY_VISIBILITY_TIMEOU
 
 from celery import Task, shared_task
 
-from integrations.services.movidesk_sync import movidesk_sync_run, movidesk_sync_scheduled_run
+from integrations.services.movidesk_sync import movidesk_sync_demo_run, movidesk_sync_run, movidesk_sync_scheduled_run
 from integrations.services.movidesk_windows import SyncWindow, parse_date
 from orchestration.models import Trigger
 
@@ -32,3 +32,11 @@ def movidesk_sync(self: Task, date_from: str, date_to: str, execution_id: int | 
 def movidesk_sync_scheduled(self: Task, execution_id: int | None = None) -> int:
     # execution_id is set only on a retry (the runner adds it), which keeps the first attempt's window.
     return movidesk_sync_scheduled_run(task=self, execution_id=execution_id).pk
+
+
+@shared_task(
+    name="integrations.movidesk_sync_demo", bind=True, soft_time_limit=SYNC_SOFT_TIME_LIMIT, time_limit=SYNC_TIME_LIMIT
+)
+def movidesk_sync_demo(self: Task) -> int | None:
+    execution = movidesk_sync_demo_run(task=self)
+    return execution.pk if execution is not None else None

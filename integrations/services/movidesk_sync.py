@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from integrations.clients.movidesk import TICKETS, MovideskClient, TicketCursor
-from integrations.exceptions import MovideskPageError, MovideskResponseError
+from integrations.exceptions import MovideskNotConfigured, MovideskPageError, MovideskResponseError
 from integrations.services.movidesk_settings import (
     automatic_sync_enabled,
     movidesk_client,
@@ -238,3 +238,14 @@ def movidesk_sync_scheduled_run(*, task: Task | None = None, execution_id: int |
         )
         return execution_skip(execution=execution, reason=_("Ignorada: a sincronização automática está desativada."))
     return movidesk_sync_run(window=window, trigger=Trigger.SCHEDULE, task=task)
+
+
+def movidesk_sync_demo_run(*, task: Task | None = None) -> Execution | None:
+    """The demo schedule's run: the automatic sync, but only while it would reach the local simulator."""
+    try:
+        source = movidesk_connection().source
+    except MovideskNotConfigured:
+        return None
+    if source != "demo":
+        return None
+    return movidesk_sync_scheduled_run(task=task)
