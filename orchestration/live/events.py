@@ -2,7 +2,7 @@
 
 import json
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +15,24 @@ from orchestration.live.store import ExecutionState, LogLine
 RECONNECT_MILLISECONDS = 3000
 # How many sent line ids one stream remembers to skip repeats; far more than a late-commit window holds.
 SENT_IDS_REMEMBERED = 10_000
+
+
+class SentIds:
+    """The last SENT_IDS_REMEMBERED line ids one stream sent: membership in O(1), memory bounded."""
+
+    def __init__(self) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+
+    def __contains__(self, line_id: object) -> bool:
+        return line_id in self._ids
+
+    def extend(self, line_ids: Iterable[int]) -> None:
+        for line_id in line_ids:
+            self._order.append(line_id)
+            self._ids.add(line_id)
+        while len(self._order) > SENT_IDS_REMEMBERED:
+            self._ids.discard(self._order.popleft())
 
 
 def sse_event(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
@@ -60,7 +78,7 @@ async def execution_events(execution_id: int, after_id: int = 0) -> AsyncIterato
         sent = after_id
         # Ids already sent, so a line the watcher re-reads (late commits, see hub.LATE_COMMIT_SECONDS) or
         # that the backlog already carried goes out once; bounded, the late-commit window is short.
-        sent_ids: deque[int] = deque(maxlen=SENT_IDS_REMEMBERED)
+        sent_ids = SentIds()
         async for batch in _backlog(execution_id, sent):
             yield _log_events(batch)
             sent = batch[-1].id
@@ -75,8 +93,7 @@ async def execution_events(execution_id: int, after_id: int = 0) -> AsyncIterato
                     yield _log_events(batch)
                     sent = batch[-1].id
                     sent_ids.extend(line.id for line in batch)
-            remembered = set(sent_ids)
-            fresh = [line for line in delivery.lines if line.id > after_id and line.id not in remembered]
+            fresh = [line for line in delivery.lines if line.id > after_id and line.id not in sent_ids]
             if fresh:
                 yield _log_events(fresh)
                 sent = max(sent, fresh[-1].id)
