@@ -18,7 +18,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from orchestration import admin_credentials  # noqa: F401
 from orchestration.admin_login import ThrottleAwareLoginForm
 from orchestration.admin_readonly import ReadOnlyAdminMixin
 from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, Role, User
@@ -206,8 +205,8 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return results, may_have_duplicates
 
     # Read-only ledger (ReadOnlyAdminMixin); cancelling is an action --------------------------
-    def has_run_operations_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("orchestration.run_operations")
+    def has_cancel_execution_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("orchestration.cancel_execution")
 
     # Columns ----------------------------------------------------------------------------------
     @admin.display(description=_("situação"), ordering="status")
@@ -244,7 +243,7 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_html('<a href="{}" class="live-log-link">{}</a>', url, _("ao vivo"))
 
     # Actions ----------------------------------------------------------------------------------
-    @admin.action(description=_("Cancelar execuções selecionadas"), permissions=["run_operations"])
+    @admin.action(description=_("Cancelar execuções selecionadas"), permissions=["cancel_execution"])
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         executions = list(queryset)
         cancelled = sum(1 for execution in executions if execution_cancel(execution=execution, user=request.user))

@@ -1,26 +1,15 @@
-"""Which permissions each role's group carries; applied by migration 0002 and after every migrate."""
+"""What each role may do with orchestration's own models (see orchestration.registries.roles)."""
 
 from orchestration.models.users import Role
+from orchestration.registries.roles import ALL_PERMISSIONS, register_role_permissions
 
-# Codenames as "app_label.codename"; "*" means every permission of the project. Permissions of apps
-# migrated later are granted by the post_migrate sync (orchestration.signals.sync_role_groups).
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMINISTRATOR: ["*"],
-    Role.APPROVER: [
+# ADMINISTRATOR is also a superuser (User.save), so it holds permissions of models added later too.
+register_role_permissions(Role.ADMINISTRATOR, ALL_PERMISSIONS)
+for _role in (Role.APPROVER, Role.OPERATOR):
+    register_role_permissions(
+        _role,
         "orchestration.view_execution",
         "orchestration.view_executionlogline",
-        "orchestration.approve_invoices",
-        "orchestration.run_operations",
-        "orchestration.change_execution",
-        "integrations.view_ticket",
-        "integrations.view_movideskbackfill",
-    ],
-    Role.OPERATOR: [
-        "orchestration.view_execution",
-        "orchestration.view_executionlogline",
-        "orchestration.run_operations",
-        "orchestration.change_execution",
-        "integrations.view_ticket",
-        "integrations.view_movideskbackfill",
-    ],
-}
+        "orchestration.cancel_execution",
+        "orchestration.retry_execution",
+    )

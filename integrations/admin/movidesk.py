@@ -27,7 +27,7 @@ from integrations.services.movidesk_sync import movidesk_sync_enqueue
 from orchestration.admin_readonly import ReadOnlyAdminMixin
 from orchestration.models import Trigger
 
-RUN_PERMISSION = "orchestration.run_operations"
+RUN_PERMISSION = "orchestration.cancel_execution"
 TOKEN_SOURCES = {
     "admin": _("token salvo aqui (criptografado)"),
     "environment": _("variável de ambiente MOVIDESK_TOKEN"),

@@ -1,4 +1,3 @@
-from orchestration.models.credentials import ServiceCredential
 from orchestration.models.executions import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger
 from orchestration.models.locks import JobLock
 from orchestration.models.users import Role, User
@@ -10,7 +9,6 @@ __all__ = [
     "JobLock",
     "LogLevel",
     "Role",
-    "ServiceCredential",
     "Trigger",
     "User",
 ]

@@ -37,6 +37,15 @@ class Execution(models.Model):
     """One run of one job, whatever started it. The ledger every app records into."""
 
     kind = models.CharField(_("tipo"), max_length=64, db_index=True)
+    # A fan-out run (one child per account, session or invoice) is a parent whose children are executions too.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("execução principal"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
     status = models.CharField(
         _("situação"), max_length=16, choices=ExecutionStatus.choices, default=ExecutionStatus.QUEUED, db_index=True
     )
@@ -66,10 +75,13 @@ class Execution(models.Model):
         verbose_name = _("execução")
         verbose_name_plural = _("execuções")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["kind", "-created_at"])]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"]),
+            models.Index(fields=["parent", "status"], name="execution_parent_status_idx"),
+        ]
         permissions = [
-            ("run_operations", _("Pode executar operações")),
-            ("approve_invoices", _("Pode aprovar faturas")),
+            ("cancel_execution", _("Pode cancelar execuções")),
+            ("retry_execution", _("Pode reexecutar os itens com falha de uma execução")),
         ]
 
     def __str__(self) -> str:

@@ -36,7 +36,8 @@ def stack_env(subprocess_env: dict[str, str]) -> Iterator[tuple[dict[str, str], 
     """Subprocess environment pointing at a running fake; Redis as broker when REDIS_URL is set."""
     fake = MovideskFake()
     now = datetime.now(UTC)
-    fake.generate(250, start=now - timedelta(hours=30), end=now - timedelta(minutes=5))
+    # Inside "yesterday and today" in local dates at any hour of the day (yesterday began at least 24 h ago).
+    fake.generate(250, start=now - timedelta(hours=23), end=now - timedelta(minutes=5))
     with FakeServer(fake.handle) as server:
         env = {
             **subprocess_env,

@@ -117,7 +117,7 @@ def test_an_administrator_creates_a_user_who_gets_the_group_of_the_role_and_can_
     assert body["email"] == "maria@example.com" and body["role_display"] == "Aprovador"
     maria = User.objects.get(email="maria@example.com")
     assert list(maria.groups.values_list("name", flat=True)) == [Role.APPROVER]
-    assert maria.has_perm("orchestration.approve_invoices")
+    assert maria.has_perm("orchestration.cancel_execution")
     login = APIClient().post(TOKEN, {"email": "maria@example.com", "password": "outra-senha-boa!"}, format="json")
     assert login.status_code == 200
 
