@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext_lazy as _
 
-from orchestration.admin_widgets import SecretFormField, SecretInput
+from orchestration.forms.secrets import SecretFormField, SecretInput
 
 KEY_HELP = 'gere uma com: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 

@@ -24,7 +24,7 @@ from integrations.services.movidesk_settings import (
     movidesk_settings_update,
 )
 from integrations.services.movidesk_sync import movidesk_sync_enqueue
-from orchestration.admin_readonly import ReadOnlyAdminMixin
+from orchestration.admin.readonly import ReadOnlyAdminMixin
 from orchestration.models import Trigger
 
 RUN_PERMISSION = "orchestration.cancel_execution"

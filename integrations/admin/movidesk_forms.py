@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from integrations.models import MovideskSettings
 from integrations.services.movidesk_settings import sync_times_normalize
 from integrations.services.movidesk_windows import MAX_WINDOW_DAYS, SyncWindow, local_today, window_validate
-from orchestration.admin_widgets import SecretModelForm
 from orchestration.exceptions import ValidationFailed
+from orchestration.forms.secrets import SecretModelForm
 
 
 class SyncTimesField(forms.CharField):

@@ -22,7 +22,7 @@ from integrations.models import BaseStatus, MovideskSettings, Ticket
 from integrations.services.movidesk_settings import movidesk_connection, movidesk_settings_get, movidesk_settings_update
 from integrations.services.movidesk_sync import movidesk_sync_enqueue
 from orchestration.api.serializers import ErrorSerializer
-from orchestration.models import Role, Trigger
+from orchestration.models import Trigger
 
 _AUTH_ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description=_("Sem autenticação.")),
@@ -69,6 +69,8 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
 class MovideskSyncView(APIView):
     """Manual sync of a window of at most 5 days; answers at once, a worker does the work."""
 
+    required_perms = ["orchestration.cancel_execution"]
+
     @extend_schema(
         summary=_("Sincroniza agora um período de até 5 dias"),
         description=_(
@@ -107,7 +109,7 @@ class MovideskSyncView(APIView):
 class MovideskSettingsView(APIView):
     """Token (write-only), automatic sync switch and its HH:MM times. ADMINISTRATOR only."""
 
-    required_roles = (Role.ADMINISTRATOR,)
+    required_perms = {"get": ["integrations.view_movidesksettings"], "*": ["integrations.change_movidesksettings"]}
 
     def _response(self, row: MovideskSettings) -> Response:
         try:

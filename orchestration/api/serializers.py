@@ -2,14 +2,20 @@
 
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from orchestration.models import Execution, ExecutionLogLine, Role, User
-from orchestration.selectors.users import administrators_other_than
+from orchestration.models import Execution, ExecutionLogLine, User
+from orchestration.registries.kinds import kind_label
+from orchestration.services.users import (
+    user_change_check,
+    user_create,
+    user_email_check,
+    user_password_check,
+    user_update,
+)
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -32,6 +38,7 @@ class UserSummarySerializer(serializers.ModelSerializer):
 
 
 class ExecutionSerializer(serializers.ModelSerializer):
+    kind_display = serializers.SerializerMethodField(help_text=_("O tipo em português (o registro de tipos)."))
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     trigger_display = serializers.CharField(source="get_trigger_display", read_only=True)
     started_by = UserSummarySerializer(read_only=True, allow_null=True)
@@ -42,6 +49,7 @@ class ExecutionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
+            "kind_display",
             "status",
             "status_display",
             "trigger",
@@ -57,6 +65,9 @@ class ExecutionSerializer(serializers.ModelSerializer):
             "duration_seconds",
         ]
         read_only_fields = fields
+
+    def get_kind_display(self, execution: Execution) -> str:
+        return kind_label(execution.kind)
 
 
 class ExecutionDetailSerializer(ExecutionSerializer):
@@ -129,48 +140,30 @@ class UserSerializer(serializers.ModelSerializer):
         extra_kwargs = {"email": {"validators": []}}
 
     def validate_email(self, value: str) -> str:
-        value = User.objects.normalize_email(value).lower()
-        others = User.objects.filter(email__iexact=value)
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise serializers.ValidationError(_("Já existe um usuário com este e-mail."))
-        return value
+        try:
+            return user_email_check(value, instance=self.instance)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["email"]) from None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if self.instance is not None and self.instance.role == Role.ADMINISTRATOR:
-            demoted = attrs.get("role", Role.ADMINISTRATOR) != Role.ADMINISTRATOR
-            deactivated = attrs.get("is_active", True) is False
-            if (demoted or deactivated) and administrators_other_than(self.instance) == 0:
-                raise serializers.ValidationError(
-                    {"role": [_("Este é o único administrador ativo: cadastre outro antes de alterá-lo.")]}
-                )
+        if self.instance is not None:
+            user_change_check(instance=self.instance, role=attrs.get("role"), is_active=attrs.get("is_active"))
         password = attrs.get("password")
         if self.instance is None and not password:
             raise serializers.ValidationError({"password": [_("Informe uma senha.")]})
         if password:
-            candidate = User(
+            user_password_check(
+                password,
                 email=attrs.get("email", getattr(self.instance, "email", "")),
                 name=attrs.get("name", getattr(self.instance, "name", "")),
             )
-            try:
-                validate_password(password, user=candidate)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError({"password": list(error.messages)}) from error
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> User:
-        password = validated_data.pop("password")
-        return User.objects.create_user(password=password, **validated_data)
+        return user_create(**validated_data)
 
     def update(self, instance: User, validated_data: dict[str, Any]) -> User:
-        password = validated_data.pop("password", None)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        if password:
-            instance.set_password(password)
-        instance.save()
-        return instance
+        return user_update(user=instance, **validated_data)
 
 
 class TokenLoginSerializer(serializers.Serializer):

@@ -2,7 +2,6 @@
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import QuerySet
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -17,10 +16,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from orchestration.api.serializers import ErrorSerializer, TokenLoginSerializer, TokenSerializer, UserSerializer
-from orchestration.api.views import ANY_ROLE, Conflict
 from orchestration.auth_backend import login_is_blocked
-from orchestration.models import Role, User
-from orchestration.selectors.users import administrators_other_than
+from orchestration.models import User
+from orchestration.services.users import user_delete
 
 
 class InvalidCredentials(exceptions.APIException):
@@ -62,18 +60,14 @@ class UserViewSet(viewsets.ModelViewSet):
     filterset_fields = ["role", "is_active"]
     search_fields = ["email", "name"]
     ordering_fields = ["name", "email", "date_joined", "last_login"]
-    required_roles = (Role.ADMINISTRATOR,)
-    action_roles = {"me": ANY_ROLE}
+    # Without a declaration for them, the standard actions need the model's own view/add/change/delete_user.
+    required_perms = {"me": []}
 
     def get_queryset(self) -> QuerySet[User]:
         return User.objects.order_by("name", "email")
 
     def perform_destroy(self, instance: User) -> None:
-        if instance.pk == self.request.user.pk:
-            raise Conflict(gettext("Você não pode excluir o próprio usuário."))
-        if instance.role == Role.ADMINISTRATOR and administrators_other_than(instance) == 0:
-            raise Conflict(gettext("Este é o único administrador ativo: cadastre outro antes de excluí-lo."))
-        instance.delete()
+        user_delete(users=[instance], actor=self.request.user)
 
     @extend_schema(summary=_("O usuário autenticado"), responses={200: UserSerializer})
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
@@ -110,7 +104,7 @@ class ObtainTokenView(APIView):
         if login_is_blocked(email, django_request):
             raise LoginBlocked()
         user = authenticate(django_request, username=email, password=serializer.validated_data["password"])
-        if user is None or not user.has_role(*ANY_ROLE):
+        if user is None:
             raise InvalidCredentials()
         user_logged_in.send(sender=type(user), request=django_request, user=user)
         token, _created = Token.objects.get_or_create(user=user)

@@ -23,12 +23,8 @@ from orchestration.api.serializers import (
     ExecutionLogLineSerializer,
     ExecutionSerializer,
 )
-from orchestration.models import Execution, ExecutionLogLine, LogLevel, Role
+from orchestration.models import Execution, ExecutionLogLine, LogLevel
 from orchestration.services.executions import execution_cancel
-
-ANY_ROLE = (Role.ADMINISTRATOR, Role.APPROVER, Role.OPERATOR)
-# OPERATOR is the lowest role, so "operator or above" is every role; named for what it means.
-OPERATOR_OR_ABOVE = ANY_ROLE
 
 _ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description=_("Sem autenticação.")),
@@ -62,7 +58,7 @@ class LogLinePagination(PageNumberPagination):
     retrieve=extend_schema(summary=_("Detalhe de uma execução"), responses={200: ExecutionDetailSerializer, **_ERRORS}),
 )
 class ExecutionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Every run of every job (the ledger). Any signed-in role reads; OPERATOR and above cancel.
+    """Every run of every job (the ledger). Reading needs view_execution, cancelling cancel_execution.
 
     Live lines: `GET /api/v1/executions/{id}/stream` (Server-Sent Events, `Last-Event-ID` resumes).
     """
@@ -72,8 +68,11 @@ class ExecutionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ExecutionFilter
     search_fields = ["kind", "error", "celery_task_id"]
     pagination_class = ExecutionPagination
-    required_roles = ANY_ROLE
-    action_roles = {"cancel": OPERATOR_OR_ABOVE}
+    required_perms = {
+        "cancel": ["orchestration.cancel_execution"],
+        "lines": ["orchestration.view_execution", "orchestration.view_executionlogline"],
+        "*": ["orchestration.view_execution"],
+    }
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action == "list":

@@ -8,7 +8,10 @@ from rest_framework.authtoken.models import Token
 from orchestration.api.errors import error_body
 from orchestration.live.asgi import long_lived_stream
 from orchestration.live.events import execution_events
-from orchestration.models import Execution, Role, User
+from orchestration.models import Execution, User
+
+# The same permissions as the lines of an execution on the API (ExecutionViewSet.lines).
+STREAM_PERMISSIONS = ["orchestration.view_execution", "orchestration.view_executionlogline"]
 
 
 class _AuthFailed(Exception):
@@ -67,7 +70,7 @@ async def execution_stream(request: HttpRequest, pk: int) -> HttpResponse:
         return _error(401, "authentication_failed", failure.message)
     if not user.is_authenticated:
         return _error(401, "not_authenticated", _("As credenciais de autenticação não foram fornecidas."))
-    if not user.has_role(*Role.values):
+    if not await user.ahas_perms(STREAM_PERMISSIONS):
         return _error(403, "permission_denied", _("Você não tem permissão para executar essa ação."))
     try:
         after_id = _last_event_id(request)

@@ -1,9 +1,11 @@
-"""Users on the API, the token login, and the role rules (RolePermission) they and other views follow."""
+"""Users on the API, the token login, and the permission table (RequiredPermissions) every view follows."""
 
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
 from django.urls import include, path
@@ -22,19 +24,28 @@ PASSWORD = "s3nha-forte!"
 
 
 class ApproveSomething(APIView):
-    """Stands in for an APPROVER action (invoice approval is not built yet): the same permission
-    class and the same `required_roles` declaration a real approval view will use."""
+    """Stands in for an APPROVER action (invoice approval is not built yet): the same permission class
+    and the same `required_perms` declaration a real approval view will use. The test grants the
+    permission to the APPROVER group the way a `roles.py` would."""
 
-    required_roles = (Role.ADMINISTRATOR, Role.APPROVER)
+    required_perms = {"post": ["orchestration.approve_something"]}
 
     def post(self, request: Request) -> Response:
         return Response({"approved": True})
 
 
-# Used by the tests marked @pytest.mark.urls(__name__): the real API plus the stand-in approval view.
+class Undeclared(APIView):
+    """A view that forgot to declare what it needs: refused to everyone rather than open to everyone."""
+
+    def get(self, request: Request) -> Response:
+        return Response({"open": True})
+
+
+# Used by the tests marked @pytest.mark.urls(__name__): the real API plus the stand-in views.
 urlpatterns = [
     path("api/v1/", include("orchestration.api.urls")),
     path("test/approve/", ApproveSomething.as_view()),
+    path("test/undeclared/", Undeclared.as_view()),
 ]
 
 
@@ -62,10 +73,19 @@ def _client(user: User) -> APIClient:
     ("role", "allowed"), [(Role.OPERATOR, False), (Role.APPROVER, True), (Role.ADMINISTRATOR, True)]
 )
 def test_only_approvers_and_administrators_pass_an_approver_action(make_user, role: str, allowed: bool) -> None:  # type: ignore[no-untyped-def]
+    content_type = ContentType.objects.get_for_model(User)
+    permission = Permission.objects.create(codename="approve_something", name="approve", content_type=content_type)
+    Group.objects.get(name=Role.APPROVER).permissions.add(permission)
     response = _client(make_user(role)).post("/test/approve/")
     assert response.status_code == (200 if allowed else 403)
     if not allowed:
         assert response.json()["error"]["code"] == "permission_denied"
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("role", list(Role.values))
+def test_a_view_that_declares_no_permission_is_refused_to_every_role(make_user, role: str) -> None:  # type: ignore[no-untyped-def]
+    assert _client(make_user(role)).get("/test/undeclared/").status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.APPROVER])

@@ -1,5 +1,6 @@
 """Secrets at rest: ciphertext in the database, key rotation, clear errors, never shown back."""
 
+import orchestration.admin_credentials  # noqa: F401  (registers the admin until admin.py imports it)
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import FieldError, ImproperlyConfigured
@@ -9,7 +10,6 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework import serializers
 
-import orchestration.admin_credentials  # noqa: F401  (registers the admin until admin.py imports it)
 from orchestration.api.fields import SecretField
 from orchestration.models import ServiceCredential
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from orchestration.services.demo_data import DEMO_RUNS
 from tests.conftest import free_port
 from tests.fakes.simulators import SIMULATORS
 from tests.orchestration.processes import PROJECT_DIR, wait_until
@@ -78,6 +77,16 @@ def run_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def _finished_executions(base: str, token: str, kind: str) -> list[dict]:
+    response = requests.get(
+        f"{base}/api/v1/executions/",
+        params={"kind": kind, "status": ["SUCCEEDED", "PARTIAL", "FAILED"]},
+        headers={"Authorization": f"Token {token}"},
+        timeout=10,
+    )
+    return response.json()["results"]
+
+
 def _make(target: str, env: dict[str, str]) -> str:
     done = subprocess.run(
         ["make", "--no-print-directory", target], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=180
@@ -131,7 +140,13 @@ def test_make_run_serves_everything_and_ctrl_c_stops_every_process(run_env: dict
         executions = requests.get(
             f"{base}/api/v1/executions/", headers={"Authorization": f"Token {token}"}, timeout=10
         ).json()
-        assert executions["count"] >= len(DEMO_RUNS)
+        # The demo history is real runs: the worker ran the queued demo jobs against the simulators.
+        demo_sync = wait_until(
+            lambda: _finished_executions(base, token, "MOVIDESK_SYNC"), timeout=90, what="the demo Movidesk sync"
+        )
+        assert demo_sync[0]["status"] == "SUCCEEDED", demo_sync[0]
+        assert demo_sync[0]["kind_display"] != "MOVIDESK_SYNC"
+        assert executions["count"] >= 2
 
         time.sleep(1)  # let the worker's pool children settle before taking the process tree
         tree = _process_tree(make.pid)

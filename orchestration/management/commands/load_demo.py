@@ -10,7 +10,10 @@ from orchestration.services.demo_data import DEMO_PASSWORD, demo_data_load
 
 
 class Command(BaseCommand):
-    help = _("Carrega dados de demonstração: um usuário por perfil e algumas execuções encerradas.")
+    help = _(
+        "Carrega dados de demonstração: um usuário por perfil e execuções reais de cada integração contra os "
+        "simuladores locais (o worker as executa)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if (settings.SETTINGS_MODULE or "").endswith(".production"):
@@ -23,7 +26,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Usuários de demonstração (senha: %(password)s):") % {"password": DEMO_PASSWORD})
             for user in loaded.users_created:
                 self.stdout.write(f"  {user.email}  ({user.get_role_display()})")
-        if loaded.executions_created:
-            self.stdout.write(_("%(count)d execuções de demonstração criadas.") % {"count": loaded.executions_created})
-        if not loaded.users_created and not loaded.executions_created:
+        for line in loaded.history:
+            self.stdout.write(line)
+        if not loaded.users_created and not loaded.history:
             self.stdout.write(_("Dados de demonstração já carregados."))

@@ -1,13 +1,9 @@
-"""Admin for users and the execution ledger; what a role may do follows its group's permissions."""
+"""The execution ledger in the admin: read-only list and page, the cancel action, the live page."""
 
 import json
-from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import forms as auth_forms
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -18,16 +14,26 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from orchestration.admin_login import ThrottleAwareLoginForm
-from orchestration.admin_readonly import ReadOnlyAdminMixin
-from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, Role, User
-from orchestration.selectors.users import administrators_other_than
+from orchestration.admin.readonly import ReadOnlyAdminMixin
+from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus
+from orchestration.registries.kinds import kind_choices, kind_label
 from orchestration.services.executions import execution_cancel
 
-admin.site.site_header = _("Orquestra")
-admin.site.site_title = _("Orquestra")
-admin.site.index_title = _("Administração")
-admin.site.login_form = ThrottleAwareLoginForm
+
+class KindFilter(admin.SimpleListFilter):
+    """Kinds by their labels; the parameter stays `kind` (links and bookmarks use `?kind=MOVIDESK_SYNC`)."""
+
+    title = _("tipo")
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        known = dict(kind_choices())
+        present = Execution.objects.order_by().values_list("kind", flat=True).distinct()
+        return sorted(((code, known.get(code, code)) for code in present), key=lambda item: item[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Execution]) -> QuerySet[Execution]:
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
 
 # How many log lines the change page and the live page render before the stream takes over.
 INLINE_LINES = 200
@@ -55,67 +61,6 @@ def status_badge(execution: Execution) -> SafeString:
         colour,
         execution.get_status_display(),
     )
-
-
-# --- Users --------------------------------------------------------------------------------------
-
-
-class UserCreationForm(auth_forms.BaseUserCreationForm):
-    class Meta:
-        model = User
-        fields = ("email", "name", "phone", "role")
-
-    def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Já existe um usuário com este e-mail."))
-        return email
-
-
-class UserChangeForm(auth_forms.UserChangeForm):
-    class Meta:
-        model = User
-        fields = ("email", "name", "phone", "role", "is_active", "is_staff")
-
-    def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Já existe um usuário com este e-mail."))
-        return email
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        was_admin = User.objects.filter(pk=self.instance.pk, role=Role.ADMINISTRATOR, is_active=True).exists()
-        stays_admin = cleaned.get("role") == Role.ADMINISTRATOR and cleaned.get("is_active", True)
-        if was_admin and not stays_admin and administrators_other_than(self.instance) == 0:
-            raise forms.ValidationError(_("Este é o único administrador ativo: cadastre outro antes de alterá-lo."))
-        return cleaned
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    """The role decides the group (and so the permissions): no per-user groups or permissions here."""
-
-    form = UserChangeForm
-    add_form = UserCreationForm
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        (_("Dados pessoais"), {"fields": ("name", "phone")}),
-        (_("Perfil e acesso"), {"fields": ("role", "is_active", "is_staff")}),
-        (_("Datas"), {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (
-            None,
-            {"classes": ("wide",), "fields": ("email", "name", "phone", "role", "password1", "password2")},
-        ),
-    )
-    readonly_fields = ("last_login", "date_joined")
-    list_display = ("email", "name", "role", "is_active", "last_login")
-    list_filter = ("role", "is_active")
-    search_fields = ("email", "name")
-    ordering = ("name", "email")
-    filter_horizontal = ()
 
 
 # --- Executions ---------------------------------------------------------------------------------
@@ -150,7 +95,7 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = (
         "id",
-        "kind",
+        "kind_column",
         "status_column",
         "trigger",
         "started_by",
@@ -160,8 +105,8 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "counters_summary",
         "live_link",
     )
-    list_display_links = ("id", "kind")
-    list_filter = ("status", "trigger", "kind", "created_at")
+    list_display_links = ("id", "kind_column")
+    list_filter = ("status", "trigger", KindFilter, "created_at")
     date_hierarchy = "created_at"
     search_fields = ("kind", "error", "celery_task_id", "started_by__email", "started_by__name")
     list_select_related = ("started_by",)
@@ -169,13 +114,14 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["cancel_selected"]
     inlines = [ExecutionLogLineInline]
     fieldsets = (
-        (None, {"fields": ("kind", "status_column", "trigger", "attempt", "live_link")}),
+        (None, {"fields": ("kind_column", "status_column", "trigger", "attempt", "parent_link", "live_link")}),
         (_("Origem"), {"fields": ("started_by", "requester_ip", "user_agent", "celery_task_id", "lock_key")}),
         (_("Tempo"), {"fields": ("created_at", "started_at", "finished_at", "duration")}),
         (_("Resultado"), {"fields": ("parameters_pretty", "counters_pretty", "error_type", "error")}),
     )
     readonly_fields = (
-        "kind",
+        "kind_column",
+        "parent_link",
         "status_column",
         "trigger",
         "attempt",
@@ -209,6 +155,17 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("orchestration.cancel_execution")
 
     # Columns ----------------------------------------------------------------------------------
+    @admin.display(description=_("tipo"), ordering="kind")
+    def kind_column(self, execution: Execution) -> str:
+        return kind_label(execution.kind)
+
+    @admin.display(description=_("execução principal"))
+    def parent_link(self, execution: Execution) -> SafeString | str:
+        if execution.parent_id is None:
+            return "—"
+        url = reverse("admin:orchestration_execution_change", args=[execution.parent_id])
+        return format_html('<a href="{}">#{}</a>', url, execution.parent_id)
+
     @admin.display(description=_("situação"), ordering="status")
     def status_column(self, execution: Execution) -> SafeString:
         return status_badge(execution)
@@ -286,8 +243,9 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": _("Log ao vivo de %(kind)s #%(id)s") % {"kind": execution.kind, "id": execution.pk},
+            "title": _("Log ao vivo de %(kind)s #%(id)s") % {"kind": kind_label(execution.kind), "id": execution.pk},
             "execution": execution,
+            "kind_label": kind_label(execution.kind),
             "status_badge": status_badge(execution),
             "counters_json": json.dumps(execution.counters, ensure_ascii=False),
             "lines": lines,

@@ -1,0 +1,5 @@
+"""orchestration's admin (Django's autodiscover imports this package): the site itself, users, the ledger.
+
+`readonly` and `login` are pieces the other apps' admins reuse."""
+
+from orchestration.admin import executions, site, users  # noqa: F401

@@ -1,0 +1,1 @@
+"""Form pieces shared by every app's admin and views."""

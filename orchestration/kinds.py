@@ -1,0 +1,25 @@
+"""orchestration's own execution kinds (see orchestration.registries.kinds)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from orchestration.registries.kinds import ExecutionKind, register_kind
+from orchestration.services.heartbeat import HEARTBEAT_KIND
+from orchestration.services.smoke import SMOKE_TEST_KIND
+
+register_kind(
+    ExecutionKind(
+        HEARTBEAT_KIND,
+        _("Batimento (beat e worker ativos)"),
+        app="orchestration",
+        concerns=_("o próprio Orquestra"),
+    )
+)
+register_kind(
+    ExecutionKind(
+        SMOKE_TEST_KIND,
+        _("Teste de fumaça do worker"),
+        app="orchestration",
+        concerns=_("o próprio Orquestra"),
+        task="orchestration.smoke_test",
+    )
+)
