@@ -1,4 +1,9 @@
-"""E-mail login that refuses further attempts after repeated failures (per e-mail and per IP)."""
+"""E-mail login that refuses further attempts after repeated failures (per account and per IP).
+
+The per-account counter is keyed on the account the login would reach (the same lookup the login itself
+uses), not on the text typed: a look-alike spelling that the database matches to the same account
+(`orqueſtra` for `orquestra`) counts against, and is blocked with, that account.
+"""
 
 from typing import Any
 
@@ -8,21 +13,22 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from orchestration.client_ip import client_ip
+from orchestration.email_fold import email_fold
 from orchestration.models import User
 
 
-def _client_ip(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "")
+def _account_key(username: str) -> str:
+    user = User.objects.lookup_for_login(username)
+    return f"login-failures:user:{user.pk}" if user is not None else f"login-failures:email:{email_fold(username)}"
 
 
 def _limits(username: str, request: HttpRequest | None) -> dict[str, int]:
-    """Counter key → limit. Per e-mail it is tight; per IP it is loose, because one office NAT, a proxy
+    """Counter key → limit. Per account it is tight; per IP it is loose, because one office NAT, a proxy
     or `make run` on localhost puts everyone behind one address and one person's typos must not lock
     the whole team out."""
-    limits = {f"login-failures:user:{username.lower()}": settings.LOGIN_FAILURE_LIMIT}
-    ip = _client_ip(request)
+    limits = {_account_key(username): settings.LOGIN_FAILURE_LIMIT}
+    ip = client_ip(request)
     if ip:
         limits[f"login-failures:ip:{ip}"] = settings.LOGIN_FAILURE_IP_LIMIT
     return limits
@@ -55,5 +61,5 @@ class ThrottledEmailBackend(ModelBackend):
         if user is None:
             _record_failure(username, request)
         else:
-            cache.delete(f"login-failures:user:{username.lower()}")
+            cache.delete(f"login-failures:user:{user.pk}")
         return user

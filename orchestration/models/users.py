@@ -28,7 +28,16 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        return self.get(email__iexact=username)
+        user = self.lookup_for_login(username or "")
+        if user is None:
+            raise self.model.DoesNotExist
+        return user
+
+    def lookup_for_login(self, username: str) -> "User | None":
+        """The account a login with `username` reaches: the exact address first, then the database's
+        case-insensitive match (which may fold look-alike letters; older rows may hold several)."""
+        exact = self.filter(email=username).first()
+        return exact or self.filter(email__iexact=username).order_by("pk").first()
 
 
 class User(AbstractBaseUser, PermissionsMixin):

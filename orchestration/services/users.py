@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from orchestration.email_fold import email_fold
 from orchestration.exceptions import OrchestraError
 from orchestration.models import Role, User
 
@@ -29,13 +30,18 @@ def user_email_normalize(email: str) -> str:
 
 
 def user_email_check(email: str, *, instance: User | None = None) -> str:
-    """The normalized e-mail, or ValidationError when another account already has it in any case."""
+    """The normalized e-mail, or ValidationError when another account already has it, in any case or in a
+    spelling that looks the same (`orqueſtra`, `admın`, full-width letters, accents)."""
     normalized = user_email_normalize(email)
-    others = User.objects.filter(email__iexact=normalized)
+    others = User.objects.all()
     if instance is not None and instance.pk is not None:
         others = others.exclude(pk=instance.pk)
-    if others.exists():
+    if others.filter(email__iexact=normalized).exists():
         raise ValidationError({"email": _("Já existe um usuário com este e-mail.")})
+    # A team has tens of accounts, not millions: comparing the folded forms in Python is cheap.
+    folded = email_fold(normalized)
+    if any(email_fold(existing) == folded for existing in others.values_list("email", flat=True).iterator()):
+        raise ValidationError({"email": _("Já existe um usuário com um e-mail que se escreve igual a este.")})
     return normalized
 
 
