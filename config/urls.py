@@ -17,5 +17,7 @@ urlpatterns = [
     path("api/v1/integrations/", include("integrations.api.urls")),
 ]
 
+handler400 = "orchestration.views.errors.bad_request"
+handler403 = "orchestration.views.errors.permission_denied"
 handler404 = "orchestration.views.errors.not_found"
 handler500 = "orchestration.views.errors.server_error"

@@ -108,6 +108,7 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=9
 # How many reverse proxies in front of the web process add to X-Forwarded-For. 0: the header is ignored
 # and the client address is REMOTE_ADDR (anyone can send the header; trusting it defeats the throttles).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+CSRF_FAILURE_VIEW = "orchestration.views.errors.csrf_failure"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -198,6 +199,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["orchestration.api.permissions.RequiredPermissions"],
+    "DEFAULT_PARSER_CLASSES": [
+        "orchestration.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

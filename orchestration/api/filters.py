@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from orchestration.api.datetime_filters import BoundedIsoDateTimeFilter
 from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger
 
 MAX_ID = 2**63 - 1
@@ -18,10 +19,10 @@ class ExecutionFilter(filters.FilterSet):
     started_by = filters.NumberFilter(
         field_name="started_by_id", min_value=1, max_value=MAX_ID, help_text=_("Id do usuário que iniciou.")
     )
-    created_after = filters.IsoDateTimeFilter(
+    created_after = BoundedIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text=_("Criadas a partir deste instante (ISO 8601).")
     )
-    created_before = filters.IsoDateTimeFilter(
+    created_before = BoundedIsoDateTimeFilter(
         field_name="created_at", lookup_expr="lte", help_text=_("Criadas até este instante (ISO 8601).")
     )
     created_on = filters.DateFilter(

@@ -129,3 +129,63 @@ def test_posting_to_the_stream_is_a_405(operator_user: User, execution: Executio
     response = client.post(f"/api/v1/executions/{execution.pk}/stream")
     _error(response, 405, "method_not_allowed")
     assert response["Allow"] == "GET"
+
+
+# --- Input that broke the server in the outside probe --------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/users/", "/api/v1/executions/1/cancel/"])
+def test_deeply_nested_json_is_a_400_even_unauthenticated(admin_user: User, path: str) -> None:
+    body = "[" * 3000 + "]" * 3000
+    anonymous = Client().post(path, body, content_type="application/json")
+    signed_in = _client(admin_user).post(path, body, content_type="application/json")
+
+    if path == "/api/v1/auth/token/":
+        _error(anonymous, 400, "parse_error")
+    else:
+        assert anonymous.status_code == 401
+    assert signed_in.status_code in (400, 404), signed_in.content
+    if signed_in.status_code == 400:
+        _error(signed_in, 400, "parse_error")
+
+
+@pytest.mark.parametrize("offset", ["+16:11", "-16:00", "+23:59"])
+def test_an_instant_with_an_offset_the_database_refuses_is_a_400_naming_the_parameter(
+    operator_user: User, offset: str
+) -> None:
+    for name in ("created_before", "created_after"):
+        response = _client(operator_user).get(
+            f"/api/v1/executions/?{name}=2026-01-14T11:26:52{offset.replace('+', '%2B')}"
+        )
+        assert name in _error(response, 400, "invalid")["details"]
+
+
+def test_an_instant_in_year_one_is_a_400_and_a_real_offset_is_taken_as_utc(
+    operator_user: User, execution: Execution
+) -> None:
+    client = _client(operator_user)
+    assert (
+        "created_after"
+        in _error(client.get("/api/v1/executions/?created_after=0001-01-01T00:00:00%2B01:00"), 400)["details"]
+    )
+    # +14:00 is a real time zone (Kiribati): accepted, and compared as the same instant in UTC.
+    found = client.get("/api/v1/executions/?created_after=2000-01-01T00:00:00%2B14:00")
+    assert found.status_code == 200 and found.json()["count"] == 1
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"email": "a@example.com", "password": "' + "x" * 5000 + '"}'
+
+    response = Client().post("/api/v1/auth/token/", body, content_type="application/json")
+
+    _error(response, 413, "request_too_large")
+
+
+def test_a_csrf_failure_on_the_api_is_json(admin_user: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+
+    response = client.post("/api/v1/executions/1/cancel/", "{}", content_type="application/json")
+
+    _error(response, 403)
