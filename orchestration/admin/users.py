@@ -45,6 +45,8 @@ class UserCreationForm(auth_forms.BaseUserCreationForm):
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
+    actor: User | None = None  # set by UserAdmin.get_form: who is editing
+
     class Meta:
         model = User
         fields = ("email", "name", "phone", "role", "is_active", "is_staff")
@@ -60,7 +62,9 @@ class UserChangeForm(auth_forms.UserChangeForm):
         current = User.objects.filter(pk=self.instance.pk).first()
         if current is not None:
             try:
-                user_change_check(instance=current, role=cleaned.get("role"), is_active=cleaned.get("is_active"))
+                user_change_check(
+                    instance=current, role=cleaned.get("role"), is_active=cleaned.get("is_active"), actor=self.actor
+                )
             except ValidationError as error:
                 raise ValidationError(error.message_dict["role"]) from None
         return cleaned
@@ -91,13 +95,19 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("name", "email")
     filter_horizontal = ()
 
+    def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            form = type(form.__name__, (form,), {"actor": request.user})
+        return form
+
     # Writes ------------------------------------------------------------------------------------
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.cleaned_data}
         if change:
             # The form already applied the values to `obj`; the service applies them again to a fresh row,
             # under its own checks, so a concurrent change cannot slip past the last-administrator rule.
-            saved = user_update(user=User.objects.get(pk=obj.pk), **fields)
+            saved = user_update(user=User.objects.get(pk=obj.pk), actor=request.user, **fields)
         else:
             saved = user_create(password=form.cleaned_data["password1"], **fields)
         obj.__dict__.update(saved.__dict__)

@@ -147,7 +147,9 @@ class UserSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None:
-            user_change_check(instance=self.instance, role=attrs.get("role"), is_active=attrs.get("is_active"))
+            user_change_check(
+                instance=self.instance, role=attrs.get("role"), is_active=attrs.get("is_active"), actor=self._actor()
+            )
         password = attrs.get("password")
         if self.instance is None and not password:
             raise serializers.ValidationError({"password": [_("Informe uma senha.")]})
@@ -159,11 +161,15 @@ class UserSerializer(serializers.ModelSerializer):
             )
         return attrs
 
+    def _actor(self) -> User | None:
+        request = self.context.get("request")
+        return request.user if request is not None and request.user.is_authenticated else None
+
     def create(self, validated_data: dict[str, Any]) -> User:
         return user_create(**validated_data)
 
     def update(self, instance: User, validated_data: dict[str, Any]) -> User:
-        return user_update(user=instance, **validated_data)
+        return user_update(user=instance, actor=self._actor(), **validated_data)
 
 
 class TokenLoginSerializer(serializers.Serializer):

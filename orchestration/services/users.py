@@ -56,8 +56,11 @@ def user_administrators_left_without(users: Iterable[User], *, lock: bool = Fals
     return _active_administrators(lock=lock).exclude(pk__in=[user.pk for user in users]).count()
 
 
-def user_change_check(*, instance: User, role: str | None = None, is_active: bool | None = None) -> None:
-    """ValidationError when the change would demote or deactivate the last active administrator."""
+def user_change_check(
+    *, instance: User, role: str | None = None, is_active: bool | None = None, actor: User | None = None
+) -> None:
+    """ValidationError when the change would demote or deactivate the last active administrator, or
+    when an administrator (`actor`) would demote or deactivate their own account: another one must."""
     if instance.pk is None:
         return
     was_admin = _active_administrators().filter(pk=instance.pk).exists()
@@ -66,6 +69,10 @@ def user_change_check(*, instance: User, role: str | None = None, is_active: boo
     )
     if was_admin and not stays_admin and user_administrators_left_without([instance], lock=True) == 0:
         raise ValidationError({"role": _("Este é o único administrador ativo: cadastre outro antes de alterá-lo.")})
+    if was_admin and not stays_admin and actor is not None and actor.pk == instance.pk:
+        raise ValidationError(
+            {"role": _("Você não pode rebaixar nem desativar a própria conta: peça a outro administrador.")}
+        )
 
 
 def user_password_check(password: str, *, email: str, name: str) -> None:
@@ -88,14 +95,14 @@ def user_create(*, email: str, password: str, name: str, role: str = Role.OPERAT
 
 
 @transaction.atomic
-def user_update(*, user: User, password: str | None = None, **fields: Any) -> User:
-    """Applies `fields` (a subset of EDITABLE_FIELDS) and, if given, a new password."""
+def user_update(*, user: User, password: str | None = None, actor: User | None = None, **fields: Any) -> User:
+    """Applies `fields` (a subset of EDITABLE_FIELDS) and, if given, a new password; `actor` is who asks."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"user_update: unknown fields {sorted(unknown)}")
     if "email" in fields:
         fields["email"] = user_email_check(fields["email"], instance=user)
-    user_change_check(instance=user, role=fields.get("role"), is_active=fields.get("is_active"))
+    user_change_check(instance=user, role=fields.get("role"), is_active=fields.get("is_active"), actor=actor)
     for name, value in fields.items():
         setattr(user, name, value)
     if password:

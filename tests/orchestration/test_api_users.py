@@ -267,3 +267,25 @@ def test_the_admin_form_refuses_to_demote_the_last_administrator(admin_user: Use
     assert "único administrador ativo" in response.content.decode()
     admin_user.refresh_from_db()
     assert admin_user.role == Role.ADMINISTRATOR
+
+
+def test_an_administrator_cannot_demote_or_deactivate_their_own_account(admin_user: User, make_user) -> None:  # type: ignore[no-untyped-def]
+    colleague = make_user(Role.ADMINISTRATOR)
+    client = _client(admin_user)
+
+    demoted = client.patch(f"{USERS}{admin_user.pk}/", {"role": "OPERATOR"}, format="json")
+    deactivated = client.patch(f"{USERS}{admin_user.pk}/", {"is_active": False}, format="json")
+    admin_form = Client()
+    admin_form.force_login(admin_user)
+    form = admin_form.post(
+        f"/admin/orchestration/user/{admin_user.pk}/change/",
+        {"email": admin_user.email, "name": admin_user.name, "role": "OPERATOR", "is_active": "on"},
+    )
+
+    assert demoted.status_code == 400 and "role" in demoted.json()["error"]["details"]
+    assert deactivated.status_code == 400
+    assert form.status_code == 200 and "própria conta" in form.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMINISTRATOR and admin_user.is_active
+    # Another administrator may do it.
+    assert _client(colleague).patch(f"{USERS}{admin_user.pk}/", {"role": "OPERATOR"}, format="json").status_code == 200
