@@ -143,8 +143,8 @@ def execution_fan_out(*, parent: Execution, children: Iterable[ChildSpec]) -> li
 
 def execution_retry_failed_children(*, parent: Execution, user: User | None = None) -> list[Execution]:
     """Queues again the children that FAILED or TIMED_OUT (not the cancelled or skipped ones, see
-    RETRYABLE_STATUSES), each by a conditional update to QUEUED with its attempt + 1 and its error
-    cleared, reopens the parent (PARTIAL or FAILED → RUNNING) and sends them after commit. The children
+    RETRYABLE_STATUSES), each by a conditional update to QUEUED with its attempt + 1 and its error and
+    counters cleared, reopens the parent (PARTIAL or FAILED → RUNNING) and sends them after commit. The children
     that succeeded are not touched. NothingToRetry (409 on the API) when the parent is still running, was
     cancelled or has no failed child."""
     who = f" por {user}" if user and user.is_authenticated else ""
@@ -159,6 +159,7 @@ def execution_retry_failed_children(*, parent: Execution, user: User | None = No
                 child,
                 to=ExecutionStatus.QUEUED,
                 attempt=F("attempt") + 1,
+                counters={},  # the item starts over; what the failed attempt did is in its log lines
                 error="",
                 error_type="",
                 started_at=None,
