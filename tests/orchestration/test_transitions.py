@@ -1,7 +1,10 @@
 """The one conditional-UPDATE transition helper and the declarative status machine built on it."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.db.models import F
+from django.utils import translation
 
 from orchestration.exceptions import OrchestraError
 from orchestration.models import Execution, ExecutionStatus
@@ -9,6 +12,13 @@ from orchestration.services.executions import EXECUTION_MACHINE, execution_creat
 from orchestration.services.transitions import IllegalTransition, StatusMachine, transition
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _portuguese() -> Iterator[None]:
+    with translation.override("pt-br"):
+        yield
+
 
 QUEUED, RUNNING, CANCELLED = ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.CANCELLED
 
