@@ -6,7 +6,13 @@ from celery import Task, shared_task
 
 from orchestration.models import Trigger
 from orchestration.services.heartbeat import heartbeat_record
-from orchestration.services.smoke import SMOKE_TEST_MAX_SECONDS, smoke_test_run
+from orchestration.services.smoke import (
+    SMOKE_TEST_ITEM_TASK,
+    SMOKE_TEST_MAX_SECONDS,
+    smoke_test_fan_out_run,
+    smoke_test_item_run,
+    smoke_test_run,
+)
 
 
 def trigger_of(task: Task, given: str) -> str:
@@ -40,3 +46,40 @@ def smoke_test(
         task=self,
     )
     return execution.pk
+
+
+@shared_task(
+    name="orchestration.smoke_test_fan_out",
+    bind=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def smoke_test_fan_out(
+    self: Task,
+    children: int,
+    seconds: float = 0,
+    fail_every: int = 0,
+    fail_attempts: int = 1,
+    trigger: str = Trigger.MANUAL,
+    execution_id: int | None = None,
+) -> int:
+    execution = smoke_test_fan_out_run(
+        children=children,
+        seconds=seconds,
+        fail_every=fail_every,
+        fail_attempts=fail_attempts,
+        trigger=trigger_of(self, trigger),
+        execution_id=execution_id,
+        task=self,
+    )
+    return execution.pk
+
+
+@shared_task(
+    name=SMOKE_TEST_ITEM_TASK,
+    bind=True,
+    soft_time_limit=SMOKE_TEST_MAX_SECONDS + 60,
+    time_limit=SMOKE_TEST_MAX_SECONDS + 90,
+)
+def smoke_test_item(self: Task, execution_id: int) -> int:
+    return smoke_test_item_run(execution_id=execution_id, task=self).pk

@@ -19,6 +19,12 @@ class ExecutionFilter(filters.FilterSet):
     started_by = filters.NumberFilter(
         field_name="started_by_id", min_value=1, max_value=MAX_ID, help_text=_("Id do usuário que iniciou.")
     )
+    parent = filters.NumberFilter(
+        field_name="parent_id",
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("Id da execução principal (itens de uma execução distribuída)."),
+    )
     created_after = BoundedIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text=_("Criadas a partir deste instante (ISO 8601).")
     )

@@ -43,6 +43,9 @@ class ExecutionSerializer(serializers.ModelSerializer):
     trigger_display = serializers.CharField(source="get_trigger_display", read_only=True)
     started_by = UserSummarySerializer(read_only=True, allow_null=True)
     duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("Execução principal, quando esta é um item de uma distribuída.")
+    )
 
     class Meta:
         model = Execution
@@ -50,6 +53,7 @@ class ExecutionSerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "kind_display",
+            "parent",
             "status",
             "status_display",
             "trigger",
@@ -74,6 +78,10 @@ class ExecutionDetailSerializer(ExecutionSerializer):
     stream_url = serializers.SerializerMethodField(help_text=_("Linhas ao vivo (Server-Sent Events)."))
     lines_url = serializers.SerializerMethodField()
     live_page_url = serializers.SerializerMethodField()
+    children_count = serializers.SerializerMethodField(help_text=_("Quantos itens (execuções filhas) ela tem."))
+    children_url = serializers.SerializerMethodField(
+        help_text=_("Lista dos itens: as execuções cuja principal é esta.")
+    )
 
     class Meta(ExecutionSerializer.Meta):
         fields = [
@@ -86,6 +94,8 @@ class ExecutionDetailSerializer(ExecutionSerializer):
             "stream_url",
             "lines_url",
             "live_page_url",
+            "children_count",
+            "children_url",
         ]
         read_only_fields = fields
 
@@ -101,6 +111,12 @@ class ExecutionDetailSerializer(ExecutionSerializer):
 
     def get_live_page_url(self, execution: Execution) -> str:
         return self._absolute(reverse("admin:orchestration_execution_live", args=[execution.pk]))
+
+    def get_children_count(self, execution: Execution) -> int:
+        return execution.children.count()
+
+    def get_children_url(self, execution: Execution) -> str:
+        return self._absolute(f"{reverse('execution-list')}?parent={execution.pk}")
 
 
 class ExecutionLogLineSerializer(serializers.ModelSerializer):

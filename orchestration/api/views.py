@@ -1,4 +1,5 @@
-"""The execution ledger on the API: list and detail, its log lines, and cancelling a run."""
+"""The execution ledger on the API: list and detail, its log lines, cancelling a run and retrying the
+failed items of a fan-out."""
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext
@@ -25,6 +26,7 @@ from orchestration.api.serializers import (
 )
 from orchestration.models import Execution, ExecutionLogLine, LogLevel
 from orchestration.services.executions import execution_cancel
+from orchestration.services.fanout import execution_retry_failed_children
 
 _ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description=_("Sem autenticação.")),
@@ -70,6 +72,7 @@ class ExecutionViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = ExecutionPagination
     required_perms = {
         "cancel": ["orchestration.cancel_execution"],
+        "retry_failed": ["orchestration.retry_execution"],
         "lines": ["orchestration.view_execution", "orchestration.view_executionlogline"],
         "*": ["orchestration.view_execution"],
     }
@@ -105,6 +108,29 @@ class ExecutionViewSet(viewsets.ReadOnlyModelViewSet):
             raise Conflict(
                 gettext("A execução já está encerrada (%(status)s).") % {"status": execution.get_status_display()}
             )
+        return Response(ExecutionDetailSerializer(execution, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary=_("Executa de novo os itens com falha de uma execução distribuída"),
+        description=_(
+            "Só os itens (execuções filhas) em FAILED ou TIMED_OUT voltam à fila, cada um na tentativa seguinte; "
+            "os concluídos, cancelados e ignorados não são repetidos. A execução principal volta a RUNNING e se "
+            "encerra de novo quando o último item terminar. Responde 409 se ela ainda estiver em andamento ou "
+            "não tiver itens com falha."
+        ),
+        request=None,
+        responses={
+            200: ExecutionDetailSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer, description=_("Ainda em andamento, ou nenhum item com falha para repetir.")
+            ),
+            **_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="retry-failed")
+    def retry_failed(self, request: Request, pk: str | None = None) -> Response:
+        execution = self._execution(pk)
+        execution_retry_failed_children(parent=execution, user=request.user)
         return Response(ExecutionDetailSerializer(execution, context=self.get_serializer_context()).data)
 
     @extend_schema(

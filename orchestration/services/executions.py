@@ -1,15 +1,34 @@
-"""Writes to the execution ledger: every status change of every job goes through here."""
+"""Writes to the execution ledger: every status change of every job goes through here.
 
+A child of a fan-out (see services/fanout.py) that ends, however it ends, asks its parent to close once
+its transaction has committed: see `execution_close_parent`."""
+
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger, User
+from orchestration.services.transitions import StatusMachine
 
 # The statuses a run can still leave. Every transition below is a conditional UPDATE from one of them, so a
 # cancel that lands while the job is starting, failing or retrying is never overwritten by the worker.
 ACTIVE_STATUSES = (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.RETRYING)
+# Children `execution_retry_failed_children` runs again: those that went wrong. CANCELLED was someone's
+# decision and SKIPPED means another run held the item's lock (it was being done): neither is retried.
+RETRYABLE_STATUSES = (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
+
+EXECUTION_MACHINE = StatusMachine(
+    Execution,
+    {
+        ExecutionStatus.RUNNING: ACTIVE_STATUSES,  # start, resume after a redelivery or a retry countdown
+        ExecutionStatus.RETRYING: {ExecutionStatus.RUNNING},
+        **{status: ACTIVE_STATUSES for status in ExecutionStatus.terminal()},
+        ExecutionStatus.QUEUED: RETRYABLE_STATUSES,  # a failed fan-out child queued again
+    },
+)
 
 
 def execution_create(
@@ -40,20 +59,12 @@ def execution_log(*, execution: Execution, message: str, level: str = LogLevel.I
 def _finish(execution: Execution, status: str, line: str, level: str, **fields: Any) -> bool:
     """Moves a still-active execution to a final status with its closing line, in one transaction (a
     viewer sees both or neither). False, and nothing written, when it had already ended (e.g. cancelled)."""
-    finished_at = timezone.now()
     with transaction.atomic():
-        updated = Execution.objects.filter(pk=execution.pk, status__in=ACTIVE_STATUSES).update(
-            status=status, finished_at=finished_at, **fields
-        )
-        if updated:
+        finished = EXECUTION_MACHINE.apply(execution, to=status, finished_at=timezone.now(), **fields)
+        if finished:
             execution_log(execution=execution, level=level, message=line)
-    if not updated:
-        execution.refresh_from_db()
-        return False
-    execution.status, execution.finished_at = status, finished_at
-    for name, value in fields.items():
-        setattr(execution, name, value)
-    return True
+            _close_parent_after_commit(execution)
+    return finished
 
 
 def execution_start(*, execution: Execution, celery_task_id: str = "") -> Execution:
@@ -63,14 +74,16 @@ def execution_start(*, execution: Execution, celery_task_id: str = "") -> Execut
     attempt = execution.attempt + 1 if again else execution.attempt
     started_at = execution.started_at or timezone.now()
     task_id = celery_task_id or execution.celery_task_id
-    updated = Execution.objects.filter(pk=execution.pk, status__in=ACTIVE_STATUSES).update(
-        status=ExecutionStatus.RUNNING, started_at=started_at, finished_at=None, celery_task_id=task_id, attempt=attempt
+    started = EXECUTION_MACHINE.apply(
+        execution,
+        to=ExecutionStatus.RUNNING,
+        started_at=started_at,
+        finished_at=None,
+        celery_task_id=task_id,
+        attempt=attempt,
     )
-    if not updated:
-        execution.refresh_from_db()
+    if not started:
         return execution
-    execution.status, execution.started_at, execution.finished_at = ExecutionStatus.RUNNING, started_at, None
-    execution.celery_task_id, execution.attempt = task_id, attempt
     if redelivered:
         execution_log(
             execution=execution,
@@ -107,32 +120,28 @@ def execution_retry(*, execution: Execution, error: BaseException, countdown: fl
     """RUNNING → RETRYING; a cancelled execution stays CANCELLED (the caller then must not retry)."""
     message, error_type = str(error), type(error).__name__
     with transaction.atomic():
-        updated = Execution.objects.filter(pk=execution.pk, status=ExecutionStatus.RUNNING).update(
-            status=ExecutionStatus.RETRYING, error=message, error_type=error_type
-        )
-        if updated:
+        if EXECUTION_MACHINE.apply(execution, to=ExecutionStatus.RETRYING, error=message, error_type=error_type):
             execution_log(
                 execution=execution,
                 level=LogLevel.WARNING,
                 message=f"{error_type}: {error}. Nova tentativa em {countdown:.0f} s.",
             )
-    if not updated:
-        execution.refresh_from_db()
-        return execution
-    execution.status, execution.error, execution.error_type = ExecutionStatus.RETRYING, message, error_type
     return execution
 
 
 def execution_cancel(*, execution: Execution, user: User | None = None) -> bool:
-    """Asks a queued or running execution to stop. The job sees it at its next checkpoint."""
-    updated = Execution.objects.filter(pk=execution.pk, status__in=ACTIVE_STATUSES).update(
-        status=ExecutionStatus.CANCELLED, finished_at=timezone.now()
-    )
-    if updated:
-        who = f" por {user}" if user else ""
-        execution_log(execution=execution, level=LogLevel.WARNING, message=f"Cancelamento solicitado{who}.")
+    """Asks a queued or running execution to stop. The job sees it at its next checkpoint. A fan-out
+    parent takes its children that are still queued or running with it."""
+    with transaction.atomic():
+        cancelled = EXECUTION_MACHINE.apply(execution, to=ExecutionStatus.CANCELLED, finished_at=timezone.now())
+        if cancelled:
+            who = f" por {user}" if user else ""
+            execution_log(execution=execution, level=LogLevel.WARNING, message=f"Cancelamento solicitado{who}.")
+            _close_parent_after_commit(execution)
+            for child in execution.children.filter(status__in=ACTIVE_STATUSES).order_by("id"):
+                execution_cancel(execution=child, user=user)
     execution.refresh_from_db()
-    return bool(updated)
+    return cancelled
 
 
 def execution_skip(*, execution: Execution, reason: str) -> Execution:
@@ -145,3 +154,104 @@ def execution_increment(*, execution: Execution, **increments: int) -> None:
     for name, value in increments.items():
         execution.counters[name] = execution.counters.get(name, 0) + value
     Execution.objects.filter(pk=execution.pk).update(counters=execution.counters)
+
+
+# Fan-out parents: closed by their last child.
+
+CHILD_COUNTERS = {
+    # counter name: the child statuses it counts
+    "children_succeeded": (ExecutionStatus.SUCCEEDED,),
+    "children_partial": (ExecutionStatus.PARTIAL,),
+    "children_failed": RETRYABLE_STATUSES,
+    "children_cancelled": (ExecutionStatus.CANCELLED,),
+    "children_skipped": (ExecutionStatus.SKIPPED,),
+}
+
+
+def _close_parent_after_commit(execution: Execution) -> None:
+    """A child that just ended asks its parent to close, after the child's transaction commits (at once
+    outside one). Checking only then is what makes two children ending together safe under READ
+    COMMITTED: whichever commits last sees every sibling ended."""
+    parent_id = execution.parent_id
+    if parent_id is not None:
+        transaction.on_commit(lambda: execution_close_parent(parent_id=parent_id))
+
+
+def children_summary(children: Iterable[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
+    """The parent's final status and counters from its children's (status, counters): the sum of every
+    numeric counter of theirs, plus how many children ended in which way."""
+    totals: dict[str, Any] = {}
+    by_status: dict[str, int] = {}
+    for status, counters in children:
+        by_status[status] = by_status.get(status, 0) + 1
+        for name, value in (counters or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                totals[name] = totals.get(name, 0) + value
+    stats = {name: sum(by_status.get(s, 0) for s in statuses) for name, statuses in CHILD_COUNTERS.items()}
+    total = sum(by_status.values())
+    if stats["children_succeeded"] == total:
+        status = ExecutionStatus.SUCCEEDED  # zero children included: nothing to do is done
+    elif not stats["children_succeeded"] and not stats["children_partial"]:
+        status = ExecutionStatus.FAILED
+    else:
+        status = ExecutionStatus.PARTIAL
+    return status, {**totals, "children_total": total, **stats}
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def closing_line(counters: dict[str, Any]) -> str:
+    """'Encerrada: 47 de 50 itens concluídos; 3 com falha.'"""
+    total = counters["children_total"]
+    if not total:
+        return "Encerrada: nenhum item a processar."
+    done = counters["children_succeeded"] + counters["children_partial"]
+    parts = [f"{done} de {_plural(total, 'item concluído', 'itens concluídos')}"]
+    if counters["children_partial"]:
+        parts[0] += f" ({counters['children_partial']} parcialmente)"
+    if counters["children_failed"]:
+        parts.append(f"{counters['children_failed']} com falha")
+    if counters["children_cancelled"]:
+        parts.append(_plural(counters["children_cancelled"], "cancelado", "cancelados"))
+    if counters["children_skipped"]:
+        parts.append(_plural(counters["children_skipped"], "ignorado", "ignorados"))
+    return "Encerrada: " + "; ".join(parts) + "."
+
+
+CLOSING_LEVELS = {
+    ExecutionStatus.SUCCEEDED: LogLevel.INFO,
+    ExecutionStatus.PARTIAL: LogLevel.WARNING,
+    ExecutionStatus.FAILED: LogLevel.ERROR,
+}
+
+
+def execution_close_parent(*, parent_id: int) -> bool:
+    """Closes a fan-out parent whose children have all ended: SUCCEEDED when all succeeded, FAILED when
+    none did (not even partly), PARTIAL otherwise; counters as `children_summary`. True when this call
+    closed it.
+
+    One conditional UPDATE decides: the parent must still be active and have no active child at that
+    moment. When two callers race, the second UPDATE waits on the first's row lock, then re-checks the
+    parent's status and matches nothing: the parent closes once, with one closing line. The children's
+    counters are read before it, which is safe because an ended child cannot change while its parent is
+    active (a retry of failed children first reopens the parent, in the same transaction)."""
+    active_children = Execution.objects.filter(parent_id=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+    closable = Execution.objects.filter(status__in=ACTIVE_STATUSES).exclude(Exists(active_children))
+    if not closable.filter(pk=parent_id).exists():
+        return False  # the common case: siblings still running, or the parent already closed
+    children = Execution.objects.filter(parent_id=parent_id).values_list("status", "counters")
+    status, counters = children_summary(children)
+    with transaction.atomic():
+        closed = EXECUTION_MACHINE.apply(closable, parent_id, to=status, counters=counters, finished_at=timezone.now())
+        if closed:
+            ExecutionLogLine.objects.create(
+                execution_id=parent_id, level=CLOSING_LEVELS[status], message=closing_line(counters)
+            )
+    if closed:
+        # A parent that is itself a child (nested fan-out) tells its own parent.
+        grandparent_id = Execution.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        if grandparent_id is not None:
+            transaction.on_commit(lambda: execution_close_parent(parent_id=grandparent_id))
+    return closed

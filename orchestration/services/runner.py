@@ -2,7 +2,7 @@
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from orchestration.services.executions import (
     execution_start,
     execution_succeed,
 )
+from orchestration.services.fanout import ChildSpec, child_rate_limit_key, execution_fan_out
 from orchestration.services.locks import lock_acquire, lock_release
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,20 @@ class JobContext:
     execution: Execution
     lock_ttl: int = 0
     partial: bool = False
+    fanned_out: bool = False
     _lock_renewed_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate_limit_key(self) -> str:
+        """The rate-limit bucket of this item when the execution is a fan-out child, else ''."""
+        return child_rate_limit_key(self.execution)
+
+    def fan_out(self, children: Iterable[ChildSpec]) -> list[Execution]:
+        """Hands the work to one child execution per item; this execution then stays RUNNING after the
+        job returns and closes itself when its last child ends."""
+        created = execution_fan_out(parent=self.execution, children=children)
+        self.fanned_out = True
+        return created
 
     def log(self, message: str, level: str = LogLevel.INFO) -> None:
         execution_log(execution=self.execution, message=message, level=level)
@@ -118,6 +132,8 @@ def execution_run(
     if lock_key and not execution.lock_key:
         execution.lock_key = lock_key
         execution.save(update_fields=["lock_key"])
+    # A stored key wins: a fan-out child's task gets only its id, its item's lock key is on the row.
+    lock_key = execution.lock_key or lock_key
 
     owner = str(execution.pk)
     if lock_key and not lock_acquire(key=lock_key, owner=owner, ttl_seconds=lock_ttl):
@@ -130,6 +146,9 @@ def execution_run(
             return execution  # cancelled between the first read and the start
         context = JobContext(execution=execution, lock_ttl=lock_ttl)
         job(context)
+        if context.fanned_out:
+            execution.refresh_from_db()
+            return execution  # its children close it
         # A cancel that came after the last checkpoint keeps CANCELLED (the transition is conditional).
         return execution_succeed(execution=execution, partial=context.partial)
     except ExecutionCancelled:

@@ -3,18 +3,20 @@
 A run can stay RUNNING for good when its worker is killed and the message is not redelivered (the
 file-system broker of `make run` drops messages once handed out), or when a hard time limit kills it
 (Celery acknowledges the message). Activity is the newer of the start and the last log line, so a long
-run that keeps logging is never taken for dead.
+run that keeps logging is never taken for dead. A fan-out parent is alive while any child is; one whose
+children all ended but that stayed open (the worker died between a child's commit and its closing call)
+is closed as its last child would have closed it.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from orchestration.models import Execution, ExecutionStatus
-from orchestration.services.executions import execution_fail
+from orchestration.services.executions import ACTIVE_STATUSES, execution_close_parent, execution_fail
 
 
 def executions_stale(*, now: datetime | None = None) -> list[Execution]:
@@ -23,6 +25,8 @@ def executions_stale(*, now: datetime | None = None) -> list[Execution]:
     queued_cutoff = now - timedelta(seconds=settings.EXECUTION_QUEUED_STALE_AFTER_SECONDS)
     running = (
         Execution.objects.filter(status=ExecutionStatus.RUNNING)
+        # A fan-out parent is as alive as its children; once they all ended, parents_left_open closes it.
+        .exclude(Exists(Execution.objects.filter(parent_id=OuterRef("pk"))))
         .annotate(last_line_at=Max("log_lines__created_at"))
         .annotate(active_at=Greatest("started_at", Coalesce("last_line_at", "started_at")))
         .filter(active_at__lt=running_cutoff)
@@ -33,8 +37,22 @@ def executions_stale(*, now: datetime | None = None) -> list[Execution]:
     return [*running, *queued]
 
 
+def parents_left_open() -> list[int]:
+    """Active fan-out parents whose children have all ended."""
+    active_children = Execution.objects.filter(parent_id=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+    return list(
+        Execution.objects.filter(status__in=ACTIVE_STATUSES, children__isnull=False)
+        .exclude(Exists(active_children))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def executions_reap_stale(*, now: datetime | None = None) -> int:
-    """Marks stale executions TIMED_OUT with a line that says why; returns how many."""
+    """Marks stale executions TIMED_OUT with a line that says why; returns how many. First closes the
+    fan-out parents a lost closing call left open (not counted: they end as their children say)."""
+    for parent_id in parents_left_open():
+        execution_close_parent(parent_id=parent_id)
     reaped = 0
     for execution in executions_stale(now=now):
         was = execution.get_status_display()

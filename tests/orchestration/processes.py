@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -80,6 +80,29 @@ def send_task(broker_url: str, name: str, kwargs: dict[str, Any] | None = None) 
 
     with app.connection_for_write(broker_url) as connection:
         return str(app.send_task(name, kwargs=kwargs or {}, connection=connection).id)
+
+
+@contextlib.contextmanager
+def this_process_broker(broker_url: str) -> Iterator[None]:
+    """Points this process's Celery app at `broker_url` for the block, as the web process and the workers
+    share one broker in production: what a service enqueues here (after commit) reaches the test's worker."""
+    from celery import current_app
+
+    conf = current_app.conf
+    saved = conf.broker_url, conf.broker_transport_options
+
+    def reset_pools() -> None:
+        current_app._pool = None
+        with contextlib.suppress(AttributeError, KeyError):
+            current_app.__dict__["amqp"]._producer_pool = None
+
+    conf.broker_url, conf.broker_transport_options = broker_url, {}
+    reset_pools()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.broker_transport_options = saved
+        reset_pools()
 
 
 def safe_url(url: str) -> str:
