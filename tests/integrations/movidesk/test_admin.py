@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -99,3 +100,41 @@ def test_settings_page_rejects_an_invalid_time(admin_user) -> None:  # type: ign
 def test_operators_cannot_open_the_settings(operator_user) -> None:  # type: ignore[no-untyped-def]
     movidesk_settings_update()
     assert logged_in(operator_user).get(SETTINGS_PAGE).status_code == 403
+
+
+def _without_sync_permission(user):  # type: ignore[no-untyped-def]
+    permission = Permission.objects.get(content_type__app_label="integrations", codename="sync_movideskticket")
+    for group in user.groups.all():
+        group.permissions.remove(permission)
+    return type(user).objects.get(pk=user.pk)  # fresh: no cached permissions
+
+
+def test_every_role_may_sync_tickets(operator_user, approver_user) -> None:  # type: ignore[no-untyped-def]
+    assert operator_user.has_perm("integrations.sync_movideskticket")
+    assert approver_user.has_perm("integrations.sync_movideskticket")
+    assert operator_user.has_perm("integrations.view_movideskticket")
+    assert operator_user.has_perm("integrations.view_movideskbackfill")
+
+
+def test_sync_now_needs_the_sync_permission(operator_user) -> None:  # type: ignore[no-untyped-def]
+    client = logged_in(_without_sync_permission(operator_user))
+
+    assert client.get(SYNC_PAGE).status_code == 403
+    changelist = client.get("/admin/integrations/movideskticket/")
+    assert changelist.status_code == 200 and SYNC_PAGE not in changelist.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/integrations/ticket/", "/admin/integrations/movideskticket/"),
+        ("/admin/integrations/ticket/sync/", "/admin/integrations/movideskticket/sync/"),
+        ("/admin/integrations/ticket/?q=Boleto", "/admin/integrations/movideskticket/?q=Boleto"),
+        ("/admin/integrations/ticket/42/change/", "/admin/integrations/movideskticket/42/change/"),
+    ],
+)
+def test_the_old_ticket_admin_addresses_redirect_permanently(operator_user, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    response = logged_in(operator_user).get(old)
+
+    assert response.status_code == 301
+    assert response["Location"] == new

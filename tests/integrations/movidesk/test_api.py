@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from rest_framework.test import APIClient
@@ -153,3 +154,16 @@ def test_only_administrators_see_or_change_the_settings(make_user, role) -> None
     client = client_for(make_user(role))
     assert client.get(SETTINGS_URL).status_code == 403
     assert client.put(SETTINGS_URL, {"enabled": False}, format="json").status_code == 403
+
+
+def test_a_sync_needs_the_sync_permission(operator_user) -> None:  # type: ignore[no-untyped-def]
+    permission = Permission.objects.get(content_type__app_label="integrations", codename="sync_movideskticket")
+    for group in operator_user.groups.all():
+        group.permissions.remove(permission)
+    user = type(operator_user).objects.get(pk=operator_user.pk)  # fresh: no cached permissions
+    today = local_today().isoformat()
+
+    response = client_for(user).post(SYNC_URL, {"from": today, "to": today}, format="json")
+
+    assert response.status_code == 403
+    assert not Execution.objects.exists()

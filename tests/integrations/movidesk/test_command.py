@@ -21,7 +21,7 @@ from tests.fakes.server import FakeServer
 
 pytestmark = pytest.mark.django_db
 SP = ZoneInfo("America/Sao_Paulo")
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
