@@ -101,7 +101,7 @@ def measure_real_limit(pages: int) -> None:
     django.setup()
     from datetime import UTC, datetime, timedelta
 
-    from integrations.clients.movidesk import TICKETS, MovideskClient
+    from integrations.movidesk.client import TICKETS, MovideskClient
 
     fake, url = start_fake(pages * 10, ["--rate-limit", f"{REAL_LIMIT}/60", "--token", ""])
     try:
@@ -196,9 +196,9 @@ def child(url: str) -> None:
 
     from django.db import connection
 
-    from integrations.models import MovideskBackfill
-    from integrations.services.movidesk_backfill import movidesk_backfill_plan, movidesk_backfill_run
-    from integrations.services.movidesk_windows import local_today
+    from integrations.movidesk.backfill import movidesk_backfill_plan, movidesk_backfill_run
+    from integrations.movidesk.models import MovideskBackfill
+    from integrations.movidesk.windows import local_today
 
     since = local_today() - timedelta(days=DAYS)
 
@@ -228,7 +228,7 @@ def child(url: str) -> None:
     results: dict[str, dict[str, Any]] = {}
     for mode in ("timed", "traced"):
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE integrations_ticket")
+            cursor.execute("TRUNCATE integrations_movideskticket")
         MovideskBackfill.objects.all().delete()
         results[mode] = {"first": one_run(mode == "traced"), "second": one_run(mode == "traced")}
     print(json.dumps(results))

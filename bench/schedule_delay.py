@@ -56,7 +56,7 @@ def measure(rounds: int, env: dict[str, str], log_dir: Path) -> dict[str, list[t
     from django.utils import timezone
     from django_celery_beat.models import PeriodicTask
 
-    from orchestration.services.schedules import interval_schedule_for
+    from orchestration.services.periodic_tasks import interval_schedule_for
     from tests.orchestration.processes import CeleryProcesses, wait_until
     from tests.orchestration.schedule_probe import (
         beat_reload_after,

@@ -8,6 +8,8 @@ from orchestration.views.home import home
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Before the admin: the tickets' old admin addresses redirect to MovideskTicket's.
+    path("admin/integrations/ticket/", include("integrations.movidesk.admin_redirects")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,14 +1,3 @@
-"""The integrations' execution kinds (see orchestration.registries.kinds)."""
+"""The integrations' execution kinds, one module per provider (see orchestration.registries.kinds)."""
 
-from django.utils.translation import gettext_lazy as _
-
-from integrations.services.movidesk_backfill import BACKFILL_KIND
-from integrations.services.movidesk_sync import SYNC_KIND
-from orchestration.registries.kinds import ExecutionKind, register_kind
-
-register_kind(
-    ExecutionKind(SYNC_KIND, _("Sincronização de tickets do Movidesk"), app="integrations", concerns=_("Movidesk"))
-)
-register_kind(
-    ExecutionKind(BACKFILL_KIND, _("Carga histórica do Movidesk"), app="integrations", concerns=_("Movidesk"))
-)
+from integrations.movidesk import kinds as movidesk_kinds  # noqa: F401

@@ -1,7 +1,4 @@
-"""What each role may do with the integrations' models (see orchestration.registries.roles)."""
+"""What each role may do with the integrations' models, one module per provider (see
+orchestration.registries.roles)."""
 
-from orchestration.models import Role
-from orchestration.registries.roles import register_role_permissions
-
-for _role in (Role.APPROVER, Role.OPERATOR):
-    register_role_permissions(_role, "integrations.view_ticket", "integrations.view_movideskbackfill")
+from integrations.movidesk import roles as movidesk_roles  # noqa: F401

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orchestration.registries.kinds import ExecutionKind, register_kind
 from orchestration.services.heartbeat import HEARTBEAT_KIND
-from orchestration.services.smoke import SMOKE_TEST_KIND
+from orchestration.services.smoke import SMOKE_TEST_FAN_OUT_KIND, SMOKE_TEST_ITEM_KIND, SMOKE_TEST_KIND
 
 register_kind(
     ExecutionKind(
@@ -21,5 +21,23 @@ register_kind(
         app="orchestration",
         concerns=_("o próprio Orquestra"),
         task="orchestration.smoke_test",
+    )
+)
+register_kind(
+    ExecutionKind(
+        SMOKE_TEST_FAN_OUT_KIND,
+        _("Teste de fumaça distribuído (um item por execução filha)"),
+        app="orchestration",
+        concerns=_("o próprio Orquestra"),
+        task="orchestration.smoke_test_fan_out",
+    )
+)
+register_kind(
+    ExecutionKind(
+        SMOKE_TEST_ITEM_KIND,
+        _("Item do teste de fumaça distribuído"),
+        app="orchestration",
+        concerns=_("o próprio Orquestra"),
+        task="orchestration.smoke_test_item",
     )
 )

@@ -181,7 +181,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 # django-celery-beat's DatabaseScheduler with a change detection that does not miss the first edit.
-CELERY_BEAT_SCHEDULER = "orchestration.scheduler:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "orchestration.beat_scheduler:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The DatabaseScheduler re-reads PeriodicTask rows when they change; this bounds how long beat may sleep.

@@ -1,13 +1,7 @@
-from django.urls import URLPattern, URLResolver, path
-from rest_framework.routers import SimpleRouter
+"""The integrations' API, one URL module per provider under its own prefix."""
 
-from integrations.api.movidesk_views import MovideskSettingsView, MovideskSyncView, TicketViewSet
-
-router = SimpleRouter(trailing_slash=False)
-router.register("movidesk/tickets", TicketViewSet, basename="movidesk-ticket")
+from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("movidesk/sync", MovideskSyncView.as_view(), name="movidesk-sync"),
-    path("movidesk/settings", MovideskSettingsView.as_view(), name="movidesk-settings"),
-    *router.urls,
+    path("movidesk/", include("integrations.movidesk.api.urls")),
 ]

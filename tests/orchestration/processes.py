@@ -256,7 +256,7 @@ class CeleryProcesses:
         args = [
             "beat",
             "--loglevel=DEBUG",
-            "--scheduler=orchestration.scheduler:DatabaseScheduler",
+            "--scheduler=orchestration.beat_scheduler:DatabaseScheduler",
             f"--pidfile={self.log_dir / f'{name}.pid'}",
             *extra_args,
         ]

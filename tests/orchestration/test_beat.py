@@ -11,7 +11,8 @@ from django_celery_beat.models import PeriodicTask
 
 from orchestration.models import Execution, ExecutionStatus, Trigger
 from orchestration.services.heartbeat import HEARTBEAT_KIND
-from orchestration.services.schedules import crontab_schedule_for, interval_schedule_for, schedules_setup
+from orchestration.services.periodic_tasks import crontab_schedule_for, interval_schedule_for
+from orchestration.services.schedules import schedules_setup
 from orchestration.services.smoke import SMOKE_TEST_KIND
 from tests.orchestration.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, wait_until
 from tests.orchestration.schedule_probe import (

@@ -8,7 +8,7 @@ def test_tasks_are_acknowledged_late_and_rejected_when_their_worker_is_lost() ->
     assert app.conf.task_reject_on_worker_lost is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.result_backend == "django-db"
-    assert app.conf.beat_scheduler == "orchestration.scheduler:DatabaseScheduler"
+    assert app.conf.beat_scheduler == "orchestration.beat_scheduler:DatabaseScheduler"
 
 
 def test_every_task_of_ours_states_its_own_time_limits() -> None:

@@ -8,14 +8,15 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from orchestration.schedules import (
+from orchestration.registries.schedules import (
     ScheduleSpec,
     register_schedule,
     register_schedule_hook,
     unregister_schedule,
     unregister_schedule_hook,
 )
-from orchestration.services.schedules import interval_schedule_for, schedules_setup
+from orchestration.services.periodic_tasks import interval_schedule_for
+from orchestration.services.schedules import schedules_setup
 
 pytestmark = pytest.mark.django_db
 

@@ -8,14 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from integrations.services.movidesk_backfill import movidesk_backfill_plan, movidesk_backfill_run
-from integrations.services.movidesk_sync import (
-    PageProgress,
-    SyncTotals,
-    movidesk_sync_enqueue,
-    movidesk_sync_run,
-)
-from integrations.services.movidesk_windows import SyncWindow, window_validate
+from integrations.movidesk.backfill import movidesk_backfill_plan, movidesk_backfill_run
+from integrations.movidesk.enqueue import movidesk_sync_enqueue
+from integrations.movidesk.sync import MovideskPageProgress, MovideskSyncTotals, movidesk_sync_run
+from integrations.movidesk.windows import MovideskSyncWindow, window_validate
 from orchestration.exceptions import ValidationFailed
 from orchestration.models import Execution, ExecutionStatus, Trigger
 
@@ -66,7 +62,7 @@ class Command(BaseCommand):
             return
         with self._bar(desc=f"Movidesk {window}", unit=" tickets") as bar:
 
-            def page_done(progress: PageProgress) -> None:
+            def page_done(progress: MovideskPageProgress) -> None:
                 bar.update(progress.received)
                 bar.set_postfix(página=progress.page, novos=progress.totals.new, atualizados=progress.totals.updated)
 
@@ -89,10 +85,10 @@ class Command(BaseCommand):
             )
         with self._bar(desc="Movidesk (carga histórica)", total=len(plan.windows), unit=" janela") as bar:
 
-            def page_done(progress: PageProgress) -> None:
+            def page_done(progress: MovideskPageProgress) -> None:
                 bar.set_postfix(tickets=progress.totals.total, novos=progress.totals.new)
 
-            def window_done(window: SyncWindow, totals: SyncTotals) -> None:
+            def window_done(window: MovideskSyncWindow, totals: MovideskSyncTotals) -> None:
                 bar.update(1)
 
             execution = movidesk_backfill_run(plan=plan, on_page=page_done, on_window=window_done)

@@ -1,0 +1,3 @@
+"""Admin of the integrations app, one module per provider (Django's autodiscover imports this module)."""
+
+from integrations.movidesk import admin as movidesk_admin  # noqa: F401

@@ -1,0 +1,11 @@
+"""The integrations' models, one module per provider; Django finds them through this module."""
+
+from integrations.movidesk.models import (
+    DEFAULT_SYNC_TIMES,
+    BaseStatus,
+    MovideskBackfill,
+    MovideskSettings,
+    MovideskTicket,
+)
+
+__all__ = ["DEFAULT_SYNC_TIMES", "BaseStatus", "MovideskBackfill", "MovideskSettings", "MovideskTicket"]
