@@ -136,13 +136,14 @@ def _parse_date(text: Any, zone: ZoneInfo) -> _ParsedDate | None:
     whole = aware.astimezone(UTC)
     fraction = (match["fraction"] or "")[:7]
     value = whole.replace(microsecond=int(fraction[:6].ljust(6, "0")) if fraction else 0)
-    literal = whole.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
+    # isoformat pads the year to four digits; strftime("%Y") does not on Linux (year 1 → "1").
+    literal = whole.replace(tzinfo=None).isoformat(timespec="seconds") + (f".{fraction}" if fraction else "") + "Z"
     return _ParsedDate(value, literal)
 
 
 def utc_literal(value: datetime) -> str:
     """An aware datetime as the OData literal Movidesk accepts: UTC, `Z` suffix."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds") + "Z"
 
 
 def window_filter(start: datetime, end: datetime, after: TicketCursor | None = None) -> str:

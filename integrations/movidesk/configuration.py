@@ -26,7 +26,10 @@ SCHEDULED_TASK = "integrations.movidesk_sync_scheduled"
 DEMO_TOKEN = "demo-token"  # noqa: S105 - the local simulator accepts any token
 # A run beat could not hand to a worker within half an hour is dropped; the next time covers it.
 SCHEDULE_EXPIRE_SECONDS = 30 * 60
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+# ASCII digits only: `\d` would take "08:００" and "٠٨:٠٠" and make three tasks for one minute.
+_TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
+# Every half hour is 48; more is a mistake (1000 entries made 1000 periodic tasks in one request).
+MAX_SYNC_TIMES = 48
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,15 @@ def movidesk_settings_ensure() -> MovideskSettings:
 
 
 def sync_times_normalize(values: Iterable[str] | str) -> list[str]:
-    """Validated HH:MM times (00:00–23:59), duplicates merged, sorted. A string may list them
-    separated by commas, semicolons, spaces or new lines."""
+    """Validated HH:MM times (00:00–23:59, ASCII digits), duplicates merged, sorted; at least one and at
+    most MAX_SYNC_TIMES. A string may list them separated by commas, semicolons, spaces or new lines.
+    An empty list is refused: turning the automatic sync off is the `enabled` switch, not an empty list."""
     if isinstance(values, str):
         values = re.split(r"[\s,;]+", values)
+    values = list(values)
+    if len(values) > MAX_SYNC_TIMES * 4:
+        # Refused before parsing: a huge list must not cost seconds of validation either.
+        raise ValidationFailed(_("Horários demais: no máximo %(max)d.") % {"max": MAX_SYNC_TIMES})
     normalized = set()
     for value in values:
         text = str(value).strip()
@@ -61,6 +69,12 @@ def sync_times_normalize(values: Iterable[str] | str) -> list[str]:
         if not match or int(match[1]) > 23 or int(match[2]) > 59:
             raise ValidationFailed(_("Horário inválido: '%(value)s'. Use HH:MM, de 00:00 a 23:59.") % {"value": text})
         normalized.add(f"{int(match[1]):02d}:{match[2]}")
+    if not normalized:
+        raise ValidationFailed(
+            _("Informe ao menos um horário. Para parar a sincronização automática, desative-a (enabled).")
+        )
+    if len(normalized) > MAX_SYNC_TIMES:
+        raise ValidationFailed(_("Horários demais: no máximo %(max)d.") % {"max": MAX_SYNC_TIMES})
     return sorted(normalized)
 
 
@@ -81,7 +95,8 @@ def movidesk_settings_update(
     row = MovideskSettings.objects.select_for_update().filter(pk=1).first() or MovideskSettings(pk=1)
     if clear_token:
         row.token = ""
-    elif token:
+    elif token and token.strip():
+        # Blank keeps the current token, and so does whitespace: it is no token, and must not erase one.
         row.token = token.strip()
     if enabled is not None:
         row.enabled = enabled
@@ -93,6 +108,8 @@ def movidesk_settings_update(
 
 
 def _stored_times(row: MovideskSettings) -> list[str]:
+    if isinstance(row.sync_times, list) and not row.sync_times:
+        return []  # saved empty before empty lists were refused: it meant "no automatic sync", keep that
     try:
         return sync_times_normalize(row.sync_times if isinstance(row.sync_times, list) else [])
     except ValidationFailed:

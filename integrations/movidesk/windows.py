@@ -25,7 +25,10 @@ RECENT_DAYS = 90  # `/tickets` only has tickets updated in the last 90 days
 # Around the 90-day boundary both routes are asked, so a ticket that ages from one route into the
 # other while we page is read by one of them; the few read twice are counted once.
 SPLIT_MARGIN = timedelta(hours=1)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only: `\d` takes any script's digits
+# Movidesk keeps nothing older; an earlier date is a typo, and the request Movidesk would refuse counts
+# towards its block after three failures.
+MIN_SYNC_DATE = date(2000, 1, 1)
 
 
 def local_zone() -> ZoneInfo:
@@ -72,17 +75,28 @@ class RouteSegment:
 
 
 def parse_date(value: str | date, field: str) -> date:
+    """A date given as AAAA-MM-DD (ASCII digits) or a date, not before MIN_SYNC_DATE."""
+    if isinstance(value, datetime):
+        value = value.date()
     if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    try:
-        if not _ISO_DATE.match(text):
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
+        parsed, text = value, value.isoformat()
+    else:
+        text = str(value).strip()
+        try:
+            if not _ISO_DATE.match(text):
+                raise ValueError(text)
+            parsed = date.fromisoformat(text)
+        except ValueError:
+            raise ValidationFailed(
+                _("Data inválida em '%(field)s': %(value)s. Use o formato AAAA-MM-DD.")
+                % {"field": field, "value": value}
+            ) from None
+    if parsed < MIN_SYNC_DATE:
         raise ValidationFailed(
-            _("Data inválida em '%(field)s': %(value)s. Use o formato AAAA-MM-DD.") % {"field": field, "value": value}
-        ) from None
+            _("Data inválida em '%(field)s': %(value)s. A data mínima é %(minimum)s.")
+            % {"field": field, "value": text, "minimum": f"{MIN_SYNC_DATE:%d/%m/%Y}"}
+        )
+    return parsed
 
 
 def window_validate(

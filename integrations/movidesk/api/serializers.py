@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from integrations.movidesk.configuration import sync_times_normalize
+from integrations.movidesk.configuration import MAX_SYNC_TIMES, sync_times_normalize
 from integrations.movidesk.models import MovideskSettings, MovideskTicket
 from orchestration.api.fields import SecretField
 from orchestration.exceptions import ValidationFailed
@@ -71,8 +71,14 @@ class MovideskSettingsSerializer(serializers.ModelSerializer):
         help_text=_("De onde vem o token em uso: admin, environment, demo ou vazio (não configurado).")
     )
     sync_times = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text=_('Horários "HH:MM"; repetidos são unidos.')
+        child=serializers.CharField(max_length=5),
+        required=False,
+        min_length=1,
+        max_length=MAX_SYNC_TIMES,
+        help_text=_('Horários "HH:MM"; repetidos são unidos. Para parar a sincronização automática, use `enabled`.'),
     )
+    # Null until the settings are first saved (the defaults are answered from an unsaved row).
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = MovideskSettings

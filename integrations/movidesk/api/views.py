@@ -25,6 +25,7 @@ from integrations.movidesk.configuration import (
 from integrations.movidesk.enqueue import movidesk_sync_enqueue
 from integrations.movidesk.exceptions import MovideskNotConfigured
 from integrations.movidesk.models import BaseStatus, MovideskSettings, MovideskTicket
+from orchestration.api.datetime_filters import BoundedIsoDateTimeFilter
 from orchestration.api.serializers import ErrorSerializer
 from orchestration.models import Trigger
 
@@ -42,10 +43,10 @@ class MovideskTicketFilter(filters.FilterSet):
     urgency = filters.CharFilter()
     category = filters.CharFilter()
     owner_email = filters.CharFilter(lookup_expr="iexact")
-    last_update_after = filters.IsoDateTimeFilter(
+    last_update_after = BoundedIsoDateTimeFilter(
         field_name="last_update", lookup_expr="gte", help_text=_("Atualizados a partir deste instante (ISO 8601).")
     )
-    last_update_before = filters.IsoDateTimeFilter(
+    last_update_before = BoundedIsoDateTimeFilter(
         field_name="last_update", lookup_expr="lt", help_text=_("Atualizados antes deste instante (ISO 8601).")
     )
     ordering = filters.OrderingFilter(fields=("last_update", "id", "created_date"))

@@ -167,3 +167,44 @@ def test_a_sync_needs_the_sync_permission(operator_user) -> None:  # type: ignor
 
     assert response.status_code == 403
     assert not Execution.objects.exists()
+
+
+# --- Input the outside probe found accepted ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("times", [["08:00", "08:\uff10\uff10", "\u0660\u0668:\u0660\u0660"], [], ["08:00"] * 49])
+def test_unicode_digits_an_empty_list_or_too_many_times_are_a_400(admin_user, times) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(admin_user).put(SETTINGS_URL, {"sync_times": times}, format="json")
+
+    assert response.status_code == 400, response.json()
+    assert "sync_times" in response.json()["error"]["details"]
+    assert not PeriodicTask.objects.filter(name__startswith=SCHEDULE_PREFIX).exists()
+
+
+def test_a_whitespace_only_token_keeps_the_stored_token(admin_user) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(admin_user)
+    client.put(SETTINGS_URL, {"token": "token-de-verdade"}, format="json")
+
+    response = client.put(SETTINGS_URL, {"token": "  \t  "}, format="json")
+
+    assert response.status_code == 200 and response.json()["token_stored"] is True
+    assert MovideskSettings.objects.get().token == "token-de-verdade"
+
+
+@pytest.mark.parametrize(
+    "body", [{"from": "0001-01-01", "to": "0001-01-03"}, {"from": "1999-12-30", "to": "1999-12-31"}]
+)
+def test_dates_before_2000_are_a_400_and_never_reach_movidesk(operator_user, body) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(operator_user).post(SYNC_URL, body, format="json")
+
+    assert response.status_code == 400
+    assert "01/01/2000" in response.json()["error"]["message"]
+    assert not Execution.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["last_update_before", "last_update_after"])
+def test_an_offset_beyond_what_the_database_takes_is_a_400_naming_the_parameter(operator_user, name) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(operator_user).get(f"{TICKETS_URL}?{name}=2026-01-14T11:26:52%2B16:11")
+
+    assert response.status_code == 400
+    assert name in response.json()["error"]["details"]

@@ -202,3 +202,10 @@ def test_the_failed_requests_block_is_waited_out_not_fed(busy_fake: MovideskFake
 def test_refused_token_is_a_typed_error(movidesk_fake: MovideskFake, movidesk_server: FakeServer) -> None:
     with pytest.raises(AuthError), _client(movidesk_server, "bad-token", 0, 60.0) as client:
         client.tickets_page(path=TICKETS, start=START, end=END)
+
+
+def test_the_filter_literal_pads_the_year_to_four_digits() -> None:
+    from integrations.movidesk.client import utc_literal
+
+    assert utc_literal(datetime(1, 1, 2, 3, 4, 5, tzinfo=UTC)) == "0001-01-02T03:04:05Z"
+    assert utc_literal(datetime(2026, 5, 1, 3, 0, 0, 999, tzinfo=UTC)) == "2026-05-01T03:00:00Z"

@@ -64,6 +64,8 @@ def test_background_only_queues_the_run(movidesk_server: FakeServer) -> None:
         ("--from", "2026-05-10"),
         ("--since", "2026-05-10", "--from", "2026-05-10", "--to", "2026-05-11"),
         ("--since", "2026-05-20"),
+        ("--since", "0001-01-01"),
+        ("--from", "0001-01-01", "--to", "0001-01-02"),
     ],
 )
 def test_invalid_requests_raise_command_error(args: tuple[str, ...], movidesk_server: FakeServer) -> None:

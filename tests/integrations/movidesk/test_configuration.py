@@ -10,6 +10,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTa
 from integrations.movidesk.configuration import (
     SCHEDULE_PREFIX,
     movidesk_connection,
+    movidesk_settings_get,
     movidesk_settings_update,
     sync_times_normalize,
 )
@@ -36,14 +37,15 @@ def movidesk_tasks() -> dict[str, PeriodicTask]:
         (["18:00", "08:00", "12:00"], ["08:00", "12:00", "18:00"]),
         (["08:00", "08:00", " 8:00 "], ["08:00"]),
         ("07:30, 23:59;00:00\n12:15", ["00:00", "07:30", "12:15", "23:59"]),
-        ([], []),
     ],
 )
 def test_times_are_validated_merged_and_sorted(given: object, expected: list[str]) -> None:
     assert sync_times_normalize(given) == expected  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("bad", ["24:00", "12:60", "1200", "12:5", "meio-dia", "-1:00"])
+@pytest.mark.parametrize(
+    "bad", ["24:00", "12:60", "1200", "12:5", "meio-dia", "-1:00", "08:\uff10\uff10", "\u0660\u0668:\u0660\u0660"]
+)
 def test_invalid_times_are_refused(bad: str) -> None:
     with pytest.raises(ValidationFailed, match="Horário inválido"):
         sync_times_normalize([bad])
@@ -170,3 +172,39 @@ def test_without_token_nor_simulator_a_run_fails_fast_and_is_not_retried(setting
     assert execution.attempt == 1
     assert "Movidesk não configurado" in execution.error
     assert movidesk_server.requests == []
+
+
+def test_unicode_digits_never_become_a_second_task_for_the_same_minute() -> None:
+    with pytest.raises(ValidationFailed, match="Horário inválido"):
+        movidesk_settings_update(sync_times=["08:00", "08:\uff10\uff10", "\u0660\u0668:\u0660\u0660"])
+    assert movidesk_tasks() == {}
+
+
+def test_an_empty_list_is_refused_and_the_switch_turns_the_sync_off() -> None:
+    movidesk_settings_update(sync_times=["08:00", "18:00"])
+
+    with pytest.raises(ValidationFailed, match="ao menos um horário"):
+        movidesk_settings_update(sync_times=[])
+    movidesk_settings_update(enabled=False)
+
+    tasks = movidesk_tasks()
+    assert sorted(tasks) == [f"{SCHEDULE_PREFIX}08:00", f"{SCHEDULE_PREFIX}18:00"]
+    assert not any(task.enabled for task in tasks.values())
+
+
+def test_a_list_longer_than_the_maximum_is_refused_quickly() -> None:
+    every_minute = [f"{hour:02d}:{minute:02d}" for hour in range(24) for minute in range(60)]
+
+    with pytest.raises(ValidationFailed, match="no máximo 48"):
+        movidesk_settings_update(sync_times=every_minute[:49])
+    with pytest.raises(ValidationFailed, match="no máximo 48"):
+        movidesk_settings_update(sync_times=every_minute)
+    assert movidesk_tasks() == {}
+
+
+def test_a_whitespace_only_token_keeps_the_stored_one() -> None:
+    movidesk_settings_update(token="token-de-verdade")
+
+    movidesk_settings_update(token="   \t ")
+
+    assert movidesk_settings_get().token == "token-de-verdade"
