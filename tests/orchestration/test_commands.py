@@ -152,7 +152,10 @@ def test_demo_data_is_refused_with_production_settings(tmp_path: Path) -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x7Qp3vL9sK2mN8rT4wY6zA1bC5dE0fGh",
         "FIELD_ENCRYPTION_KEYS": "n5y0tSYGrjy6ZhBeIuWLuXhFqB0h1ZZfA6yYsh0cjvo=",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # Production refuses to start without its services; the command stops before reaching any of them.
+        "DATABASE_URL": "postgres://orquestra:password@127.0.0.1:1/orquestra",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/1",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
         "ORQUESTRA_VAR_DIR": str(tmp_path),
     }
     done = subprocess.run(
