@@ -178,6 +178,7 @@ def test_print_urls_lists_the_pages_and_the_running_simulators(tmp_path: Path) -
     assert re.search(r"simulator movidesk\s+http://127\.0\.0\.1:9101", output)
 
 
+@pytest.mark.e2e
 def test_print_urls_wait_prints_once_the_web_answers_and_stays_up_until_sigterm(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "ORQUESTRA_VAR_DIR": str(tmp_path), "DEMO_SIMULATORS": "0", "PYTHONUNBUFFERED": "1"}
@@ -205,6 +206,7 @@ def test_print_urls_wait_prints_once_the_web_answers_and_stays_up_until_sigterm(
 # --- the simulators process (tests/fakes/serve.py) ----------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_serve_starts_every_simulator_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     ports = {simulator.port_setting: str(free_port()) for simulator in SIMULATORS}
     env = {**os.environ, **ports, "ORQUESTRA_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
@@ -235,6 +237,7 @@ def test_serve_starts_every_simulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
             process.wait()
 
 
+@pytest.mark.e2e
 def test_serve_with_no_simulator_registered_stays_up_until_sigint(tmp_path: Path) -> None:
     code = "import sys; from tests.fakes import serve; serve.SIMULATORS.clear(); sys.exit(serve.main())"
     env = {**os.environ, "ORQUESTRA_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}

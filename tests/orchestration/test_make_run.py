@@ -20,6 +20,8 @@ from tests.conftest import free_port
 from tests.fakes.simulators import SIMULATORS
 from tests.orchestration.processes import PROJECT_DIR, wait_until
 
+pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
+
 PASSWORD_LINE = re.compile(r"^Senha gerada: (\S+)$", re.MULTILINE)
 
 
