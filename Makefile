@@ -64,7 +64,13 @@ test-fast: dev-deps
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+# mypy with django-stubs on services, selectors and the outbound clients (pyproject.toml [tool.mypy]).
+typecheck: dev-deps
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf var

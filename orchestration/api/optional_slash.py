@@ -48,9 +48,9 @@ class OptionalSlashRegexPattern(_TogglesTrailingSlash, RegexPattern):
 
 def _toggling(pattern: Any, is_endpoint: bool) -> Any:
     if isinstance(pattern, RoutePattern):
-        return OptionalSlashRoutePattern(pattern._route, pattern.name, is_endpoint=is_endpoint)
+        return OptionalSlashRoutePattern(str(pattern), pattern.name, is_endpoint=is_endpoint)
     if isinstance(pattern, RegexPattern):
-        return OptionalSlashRegexPattern(pattern._regex, pattern.name, is_endpoint=is_endpoint)
+        return OptionalSlashRegexPattern(str(pattern), pattern.name, is_endpoint=is_endpoint)
     return pattern
 
 

@@ -107,7 +107,7 @@ class RedisRateLimiter:
 
     def try_acquire(self) -> float:
         window_us = int(self.limit.per_seconds * 1_000_000)
-        args = [self.limit.requests, window_us, uuid.uuid4().hex]
+        args: list[str | int] = [self.limit.requests, window_us, uuid.uuid4().hex]
         return int(self.buckets.script(keys=[self.key], args=args)) / 1_000_000
 
     def acquire(self) -> float:
