@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from orchestration.models import Role, User
 
@@ -99,6 +100,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if settings.REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """LocaleMiddleware activates the language a request asks for and leaves it active in the thread: a test
+    that asked for English must not turn the next tests' messages English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
