@@ -17,10 +17,13 @@ RUN pip install -r requirements/production.txt
 
 COPY . .
 
-# collectstatic loads the production settings, which refuse to start without secrets: these throwaway values
-# live only in this build step, are used for nothing else, and are not kept in the image.
+# collectstatic loads the production settings, which refuse to start without secrets and services: these
+# throwaway values live only in this build step, are never contacted, and are not kept in the image.
 RUN SECRET_KEY=build-only-collectstatic-not-a-secret-0123456789 \
     FIELD_ENCRYPTION_KEYS=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    DATABASE_URL=postgres://build@127.0.0.1:1/build \
+    CELERY_BROKER_URL=redis://127.0.0.1:1/1 \
+    REDIS_URL=redis://127.0.0.1:1/0 \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 1000 --home-dir /app orquestra \
  && mkdir -p /app/var /app/media \

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: run setup prepare serve test lint deps dev-deps clean
+.PHONY: run setup prepare serve test test-fast lint typecheck deps dev-deps clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -34,7 +34,7 @@ endef
 # own PORT (web gets PORT, the next one PORT+100, ...), so the web port travels as WEB_PORT. On Ctrl-C
 # honcho sends SIGTERM to every process group and waits for them.
 define SERVE
-	WEB_PORT=$(PORT) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.dev
+	VENV=$(VENV) WEB_PORT=$(PORT) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.dev
 endef
 
 # Without credentials, integrations talk to the local simulators (tests/fakes/serve.py); DEMO_SIMULATORS=0
@@ -58,9 +58,19 @@ serve:
 test: dev-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The edit loop: everything except the tests that start processes (worker, beat, ASGI server, browser, make).
+test-fast: dev-deps
+	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
 lint: dev-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+# mypy with django-stubs on services, selectors and the outbound clients (pyproject.toml [tool.mypy]).
+typecheck: dev-deps
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf var

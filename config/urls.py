@@ -2,8 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from orchestration.api.optional_slash import optional_slash
 from orchestration.views.health import healthz
 from orchestration.views.home import home
+
+# Every route under /api/ answers with and without its trailing slash, whatever style its app wrote it in.
+api_urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("auth/", include("rest_framework.urls")),
+    path("v1/", include("orchestration.api.urls")),
+    path("v1/integrations/", include("integrations.api.urls")),
+]
 
 urlpatterns = [
     path("", home, name="home"),
@@ -12,11 +22,7 @@ urlpatterns = [
     path("admin/integrations/ticket/", include("integrations.movidesk.admin_redirects")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/auth/", include("rest_framework.urls")),
-    path("api/v1/", include("orchestration.api.urls")),
-    path("api/v1/integrations/", include("integrations.api.urls")),
+    path("api/", include(optional_slash(api_urlpatterns))),
 ]
 
 handler400 = "orchestration.views.errors.bad_request"

@@ -1,12 +1,16 @@
-"""Shared fixtures: service detection (skip or fail), users per role, subprocess environment."""
+"""Shared fixtures: service detection (skip or fail), e2e marking, users per role, subprocess environment."""
 
 import os
 import socket
+import subprocess
+import types
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from orchestration.models import Role, User
 
@@ -31,6 +35,61 @@ def _services_missing() -> list[str]:
     return missing
 
 
+# --- e2e: tests that start processes --------------------------------------------------------------------
+# A test is marked `e2e` when it, one of its fixtures, or a tests/ helper they call uses something that starts
+# processes: a class or function with `starts_processes = True` (CeleryProcesses, AsgiServer, ...) or
+# `subprocess.Popen`. A test file moved elsewhere keeps its mark without an edit. Tests that start a browser or
+# `make` say so themselves (`pytestmark = pytest.mark.e2e`). `make test-fast` deselects them all.
+
+
+def _starts_processes(value: object) -> bool:
+    return bool(getattr(value, "starts_processes", False)) or value is subprocess.Popen
+
+
+def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _codes(const)
+
+
+def _uses_process_starter(function: Any, seen: set[int]) -> bool:
+    function = getattr(function, "__wrapped__", function)
+    code = getattr(function, "__code__", None)
+    if code is None or id(code) in seen:
+        return False
+    seen.add(id(code))
+    scope = getattr(function, "__globals__", {})
+    for inner in _codes(code):
+        for name in inner.co_names:
+            value = scope.get(name)
+            if value is subprocess and "Popen" in inner.co_names:
+                return True
+            if _starts_processes(value):
+                return True
+            # Helpers of the test suite (not the product, not libraries) are followed.
+            helper = isinstance(value, types.FunctionType) and value.__module__.startswith("tests.")
+            if helper and _uses_process_starter(value, seen):
+                return True
+    return False
+
+
+def _fixture_functions(item: pytest.Item) -> Iterator[Any]:
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in getattr(info, "name2fixturedefs", {}).values():
+        for definition in definitions:
+            yield definition.func
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("e2e") is not None or not isinstance(item, pytest.Function):
+            continue
+        seen: set[int] = set()
+        if any(_uses_process_starter(f, seen) for f in (item.function, *_fixture_functions(item))):
+            item.add_marker(pytest.mark.e2e)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("services") is None:
         return
@@ -41,6 +100,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if settings.REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """LocaleMiddleware activates the language a request asks for and leaves it active in the thread: a test
+    that asked for English must not turn the next tests' messages English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -71,7 +71,8 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------
 SQLITE_PATH = VAR_DIR / "db.sqlite3"
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
+# An empty DATABASE_URL means unset, like every other variable (production then refuses to start).
+DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets web, worker and beat read while one of them writes; IMMEDIATE transactions plus a
     # busy timeout make concurrent writers wait for each other instead of failing with "locked".

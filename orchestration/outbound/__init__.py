@@ -1,6 +1,7 @@
 """The shared base for every outbound HTTP call (see client.BaseClient)."""
 
 from orchestration.outbound.client import BaseClient, LogFn
+from orchestration.outbound.clock import SYSTEM_CLOCK, Clock, SystemClock
 from orchestration.outbound.errors import (
     Attempt,
     AuthError,
@@ -18,6 +19,7 @@ __all__ = [
     "Attempt",
     "AuthError",
     "BaseClient",
+    "Clock",
     "ClientError",
     "ConnectionFailedError",
     "ExternalApiError",
@@ -27,6 +29,8 @@ __all__ = [
     "RateLimit",
     "RateLimitedError",
     "RateLimiter",
+    "SYSTEM_CLOCK",
     "ServerError",
+    "SystemClock",
     "rate_limiter_for",
 ]

@@ -4,7 +4,6 @@ limiter, typed errors, and secrets kept out of every log line and message."""
 import logging
 import random
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -14,6 +13,7 @@ from urllib.parse import quote
 import requests
 from django.utils import timezone
 
+from orchestration.outbound.clock import SYSTEM_CLOCK, Clock
 from orchestration.outbound.errors import (
     Attempt,
     AuthError,
@@ -105,14 +105,16 @@ class BaseClient:
         log: LogFn | None = None,
         user_agent: str = "Orquestra/1.0",
         max_retry_after: float = 120.0,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.base_url = base_url
+        self.clock = clock
         self.timeout = timeout
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.max_retry_after = max_retry_after
-        self.rate_limiter: RateLimiter | None = rate_limiter_for(rate_limit) if rate_limit else None
+        self.rate_limiter: RateLimiter | None = rate_limiter_for(rate_limit, clock) if rate_limit else None
         self.redactor = Redactor(secrets)
         self.log = log
         self.logger = logging.getLogger(f"orchestration.outbound.{self.service_name}")
@@ -194,10 +196,10 @@ class BaseClient:
         for number in range(1, self.max_attempts + 1):
             waited = wait
             if wait:
-                time.sleep(wait)
+                self.clock.sleep(wait)
             if self.rate_limiter is not None:
                 waited += self.rate_limiter.acquire()
-            started = time.monotonic()
+            started = self.clock.monotonic()
             response: requests.Response | None = None
             failure: requests.RequestException | None = None
             try:
@@ -215,7 +217,7 @@ class BaseClient:
                     attempts=attempts,
                     detail=redact(f"{type(error).__name__}: {error}")[:300],
                 ) from error
-            elapsed = time.monotonic() - started
+            elapsed = self.clock.monotonic() - started
             status = response.status_code if response is not None else None
             outcome = str(status) if failure is None else describe_connection_error(failure)
             attempt = Attempt(number, method, shown_url, status, "" if failure is None else outcome, elapsed, waited)

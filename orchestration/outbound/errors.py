@@ -1,6 +1,7 @@
 """Typed errors of outbound HTTP calls: what failed, where (redacted), and every attempt made."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from orchestration.exceptions import OrchestraError, TransientError
 
@@ -62,9 +63,10 @@ class ExternalApiError(OrchestraError):
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 
-def _rebuild(cls: type[ExternalApiError], state: dict) -> ExternalApiError:
+def _rebuild(cls: type[ExternalApiError], state: dict[str, Any]) -> ExternalApiError:
     fields = ("service", "method", "url", "status", "attempts", "body_excerpt", "detail", "retry_after")
-    return cls(**{name: state.get(name) for name in fields})
+    kwargs: dict[str, Any] = {name: state.get(name) for name in fields}
+    return cls(**kwargs)
 
 
 class AuthError(ExternalApiError):

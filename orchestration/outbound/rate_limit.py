@@ -2,7 +2,6 @@
 
 import logging
 import threading
-import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
@@ -11,6 +10,8 @@ from typing import Protocol
 
 import redis
 from django.conf import settings
+
+from orchestration.outbound.clock import SYSTEM_CLOCK, Clock
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +43,16 @@ class RateLimiter(Protocol):
 class LocalRateLimiter:
     """Thread-safe sliding-window log for one process."""
 
-    def __init__(self, limit: RateLimit) -> None:
+    def __init__(self, limit: RateLimit, clock: Clock = SYSTEM_CLOCK) -> None:
         self.limit = limit
+        self.clock = clock
         self._granted: deque[float] = deque()
         self._lock = threading.Lock()
 
     def try_acquire(self) -> float:
         """Takes a slot and returns 0, or returns how long to wait before asking again."""
         with self._lock:
-            now = time.monotonic()
+            now = self.clock.monotonic()
             while self._granted and self._granted[0] <= now - self.limit.per_seconds:
                 self._granted.popleft()
             if len(self._granted) < self.limit.requests:
@@ -59,10 +61,10 @@ class LocalRateLimiter:
             return self._granted[0] + self.limit.per_seconds - now
 
     def acquire(self) -> float:
-        started = time.monotonic()
+        started = self.clock.monotonic()
         while (wait := self.try_acquire()) > 0:
-            time.sleep(wait)
-        return time.monotonic() - started
+            self.clock.sleep(wait)
+        return self.clock.monotonic() - started
 
 
 # Clock from Redis itself, so processes on different machines agree on the window. Times in microseconds.
@@ -92,43 +94,49 @@ class RedisBuckets:
 
 
 class RedisRateLimiter:
-    """Sliding-window log in one sorted set, checked and updated atomically by one Lua script."""
+    """Sliding-window log in one sorted set, checked and updated atomically by one Lua script.
 
-    def __init__(self, limit: RateLimit, buckets: RedisBuckets) -> None:
+    The window runs on Redis's clock; `clock` times the waits and the in-process fallback."""
+
+    def __init__(self, limit: RateLimit, buckets: RedisBuckets, clock: Clock = SYSTEM_CLOCK) -> None:
         self.limit = limit
         self.key = KEY_PREFIX + limit.key
         self.buckets = buckets
-        self._fallback = local_rate_limiter(limit)
+        self.clock = clock
+        self._fallback = local_rate_limiter(limit, clock)
 
     def try_acquire(self) -> float:
         window_us = int(self.limit.per_seconds * 1_000_000)
-        args = [self.limit.requests, window_us, uuid.uuid4().hex]
+        args: list[str | int] = [self.limit.requests, window_us, uuid.uuid4().hex]
         return int(self.buckets.script(keys=[self.key], args=args)) / 1_000_000
 
     def acquire(self) -> float:
-        started = time.monotonic()
+        started = self.clock.monotonic()
         while True:
-            if time.monotonic() < self.buckets.unavailable_until:
+            if self.clock.monotonic() < self.buckets.unavailable_until:
                 self._fallback.acquire()
-                return time.monotonic() - started
+                return self.clock.monotonic() - started
             try:
                 wait = self.try_acquire()
             except redis.RedisError as error:
                 # Redis down must not stop every integration: limit this process alone until it is back.
                 logger.warning("rate limiter %s: Redis unavailable (%s); limiting in-process", self.key, error)
-                self.buckets.unavailable_until = time.monotonic() + REDIS_RECHECK_SECONDS
+                self.buckets.unavailable_until = self.clock.monotonic() + REDIS_RECHECK_SECONDS
                 continue
             if wait <= 0:
-                return time.monotonic() - started
-            time.sleep(wait)
+                return self.clock.monotonic() - started
+            self.clock.sleep(wait)
 
 
 _local_limiters: dict[RateLimit, LocalRateLimiter] = {}
 _local_limiters_lock = threading.Lock()
 
 
-def local_rate_limiter(limit: RateLimit) -> LocalRateLimiter:
-    """The one in-process limiter of this bucket, so every client in the process shares it."""
+def local_rate_limiter(limit: RateLimit, clock: Clock = SYSTEM_CLOCK) -> LocalRateLimiter:
+    """The one in-process limiter of this bucket, so every client in the process shares it.
+    On another clock than the system's (tests), a limiter of its own."""
+    if clock is not SYSTEM_CLOCK:
+        return LocalRateLimiter(limit, clock)
     with _local_limiters_lock:
         limiter = _local_limiters.get(limit)
         if limiter is None:
@@ -141,8 +149,8 @@ def _redis_buckets(url: str) -> RedisBuckets:
     return RedisBuckets(redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5))
 
 
-def rate_limiter_for(limit: RateLimit) -> RateLimiter:
+def rate_limiter_for(limit: RateLimit, clock: Clock = SYSTEM_CLOCK) -> RateLimiter:
     """Redis-backed (shared by all processes) when settings.REDIS_URL is set, else in-process."""
     if settings.REDIS_URL:
-        return RedisRateLimiter(limit, _redis_buckets(settings.REDIS_URL))
-    return local_rate_limiter(limit)
+        return RedisRateLimiter(limit, _redis_buckets(settings.REDIS_URL), clock)
+    return local_rate_limiter(limit, clock)

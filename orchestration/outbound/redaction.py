@@ -64,7 +64,7 @@ class Redactor:
             self._secrets.update(forms)
             _remember(forms)
 
-    def add_headers(self, headers: Mapping[str, str]) -> None:
+    def add_headers(self, headers: Mapping[str, str | bytes]) -> None:
         for name, value in headers.items():
             if is_sensitive(name) and value:
                 self.add(str(value), *str(value).split(" ", 1)[1:])

@@ -23,6 +23,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 class AsgiServer:
+    starts_processes = True  # tests using it are marked e2e (tests/conftest.py)
+
     def __init__(
         self, env: dict[str, str], log_dir: Path, *, app: str = "config.asgi:application", startup_timeout: float = 60
     ) -> None:

@@ -117,6 +117,8 @@ def safe_url(url: str) -> str:
 class CeleryProcess:
     """One running `celery` command. `log()` is everything it printed so far."""
 
+    starts_processes = True  # tests using it are marked e2e (tests/conftest.py)
+
     def __init__(self, name: str, args: list[str], env: dict[str, str], log_path: Path) -> None:
         self.name = name
         self.args = args
@@ -190,6 +192,8 @@ class CeleryProcess:
 
 class CeleryProcesses:
     """Starts workers and beats; stops all of them on exit, in reverse order of start."""
+
+    starts_processes = True  # tests using it are marked e2e (tests/conftest.py)
 
     def __init__(self, env: dict[str, str], log_dir: Path) -> None:
         self.env = env

@@ -25,6 +25,8 @@ from tests.orchestration.schedule_probe import (
     smoke_runs_after,
 )
 
+pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
+
 MAX_EDIT_DELAY_SECONDS = 10
 
 

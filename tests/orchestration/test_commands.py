@@ -150,7 +150,10 @@ def test_demo_data_is_refused_with_production_settings(tmp_path: Path) -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x7Qp3vL9sK2mN8rT4wY6zA1bC5dE0fGh",
         "FIELD_ENCRYPTION_KEYS": "n5y0tSYGrjy6ZhBeIuWLuXhFqB0h1ZZfA6yYsh0cjvo=",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # Production refuses to start without its services; the command stops before reaching any of them.
+        "DATABASE_URL": "postgres://orquestra:password@127.0.0.1:1/orquestra",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/1",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
         "ORQUESTRA_VAR_DIR": str(tmp_path),
     }
     done = subprocess.run(
@@ -173,6 +176,7 @@ def test_print_urls_lists_the_pages_and_the_running_simulators(tmp_path: Path) -
     assert re.search(r"simulator movidesk\s+http://127\.0\.0\.1:9101", output)
 
 
+@pytest.mark.e2e
 def test_print_urls_wait_prints_once_the_web_answers_and_stays_up_until_sigterm(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "ORQUESTRA_VAR_DIR": str(tmp_path), "DEMO_SIMULATORS": "0", "PYTHONUNBUFFERED": "1"}
@@ -200,6 +204,7 @@ def test_print_urls_wait_prints_once_the_web_answers_and_stays_up_until_sigterm(
 # --- the simulators process (tests/fakes/serve.py) ----------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_serve_starts_every_simulator_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     ports = {simulator.port_setting: str(free_port()) for simulator in SIMULATORS}
     env = {**os.environ, **ports, "ORQUESTRA_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
@@ -230,6 +235,7 @@ def test_serve_starts_every_simulator_and_stops_cleanly_on_sigterm(tmp_path: Pat
             process.wait()
 
 
+@pytest.mark.e2e
 def test_serve_with_no_simulator_registered_stays_up_until_sigint(tmp_path: Path) -> None:
     code = "import sys; from tests.fakes import serve; serve.SIMULATORS.clear(); sys.exit(serve.main())"
     env = {**os.environ, "ORQUESTRA_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}

@@ -15,6 +15,8 @@ from orchestration.models import Execution, ExecutionStatus, LogLevel, Trigger, 
 from orchestration.services.executions import execution_create, execution_log, execution_start, execution_succeed
 from tests.orchestration.asgi_server import AsgiServer
 
+pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

@@ -1,14 +1,17 @@
 """`make run`, end to end: the setup steps, then web + worker + beat + simulators under honcho, then Ctrl-C.
 
 Runs `make prepare` and `make serve` (the two halves of `make run` after the install check) from the
-project directory with the existing .venv, on the embedded defaults (SQLite, file-system broker) in a
-temporary ORQUESTRA_VAR_DIR and on a free port, whatever services the surrounding test run uses.
+project directory, on the embedded defaults (SQLite, file-system broker) in a temporary ORQUESTRA_VAR_DIR
+and on a free port, whatever services the surrounding test run uses. The virtual environment is the one
+running this test (`VENV=` for make), so a fresh clone needs no `.venv` of its own; outside a virtual
+environment with the requirements, `make deps` installs `.venv` first.
 """
 
 import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +21,8 @@ import requests
 from tests.conftest import free_port
 from tests.fakes.simulators import SIMULATORS
 from tests.orchestration.processes import PROJECT_DIR, wait_until
+
+pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
 
 PASSWORD_LINE = re.compile(r"^Senha gerada: (\S+)$", re.MULTILINE)
 
@@ -60,7 +65,7 @@ def run_env(tmp_path: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "PORT"}
+        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "PORT", "VENV"}
         and not key.startswith(("ORQUESTRA_ADMIN_", "MAKE", "MFLAGS"))
     }
     env.update(
@@ -74,6 +79,11 @@ def run_env(tmp_path: Path) -> dict[str, str]:
     )
     # Every simulator on a free port, so this test never collides with a `make run` on the defaults.
     env.update({simulator.port_setting: str(free_port()) for simulator in SIMULATORS})
+    venv = _running_venv()
+    if venv is None:
+        _make("deps", env)  # `.venv` from requirements/base.txt, as `make run` would create it
+    else:
+        env["VENV"] = str(venv)
     return env
 
 
@@ -87,9 +97,17 @@ def _finished_executions(base: str, token: str, kind: str) -> list[dict]:
     return response.json()["results"]
 
 
+def _running_venv() -> Path | None:
+    """The virtual environment of this interpreter, when it has what `make prepare`/`serve` run."""
+    if sys.prefix == sys.base_prefix:
+        return None
+    venv = Path(sys.prefix)
+    return venv if all((venv / "bin" / name).exists() for name in ("python", "honcho", "celery")) else None
+
+
 def _make(target: str, env: dict[str, str]) -> str:
     done = subprocess.run(
-        ["make", "--no-print-directory", target], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=180
+        ["make", "--no-print-directory", target], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout

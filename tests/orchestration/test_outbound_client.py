@@ -1,4 +1,7 @@
-"""The shared outbound client against a real local HTTP server: retries, typed errors, redaction."""
+"""The shared outbound client against a real local HTTP server: retries, typed errors, redaction.
+
+Retry waits run on a FakeClock (the client's sleeps advance it at once and are recorded); one test still
+waits for a real Retry-After."""
 
 import logging
 import pickle
@@ -24,9 +27,11 @@ from orchestration.outbound import (
     ServerError,
 )
 from orchestration.outbound.client import parse_retry_after
+from orchestration.outbound.clock import SYSTEM_CLOCK
 from orchestration.services.executions import execution_create
 from orchestration.services.runner import JobContext
 from tests.conftest import free_port
+from tests.fakes.clock import FakeClock
 from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
 
 TOKEN = "tok-9f8e7d6c5b4a"  # noqa: S105
@@ -59,18 +64,51 @@ def serve() -> Iterator:
 
 
 def client_for(url: str, **options) -> BaseClient:  # type: ignore[no-untyped-def]
-    options = {"backoff_base": 0.01, "timeout": (1.0, 2.0), **options}
+    options = {"backoff_base": 0.01, "timeout": (1.0, 2.0), "clock": FakeClock(), **options}
     return BaseClient(base_url=url, **options)
 
 
 def test_429_with_retry_after_2_is_retried_after_about_2_seconds(serve) -> None:  # type: ignore[no-untyped-def]
+    # The one real-time wait: the client really sleeps on the system clock.
     server, script = serve(FakeResponse(429, "devagar", {"Retry-After": "2"}), FakeResponse.json({"ok": True}))
 
-    with client_for(server.url) as client:
+    with client_for(server.url, clock=SYSTEM_CLOCK) as client:
         assert client.get_json("/items") == {"ok": True}
 
     assert len(script.hits) == 2
     assert 1.8 <= script.hits[1] - script.hits[0] <= 3.0
+
+
+def test_retry_after_wins_over_the_backoff_in_seconds_or_as_a_date(serve) -> None:  # type: ignore[no-untyped-def]
+    in_40_seconds = format_datetime(timezone.now() + timedelta(seconds=40), usegmt=True)
+    server, script = serve(
+        FakeResponse(429, headers={"Retry-After": "30"}),
+        FakeResponse(503, headers={"Retry-After": in_40_seconds}),
+        FakeResponse.json({"ok": True}),
+    )
+    clock = FakeClock()
+
+    with client_for(server.url, clock=clock, backoff_base=1000) as client:
+        assert client.get_json("/items") == {"ok": True}
+
+    assert len(script.hits) == 3
+    assert clock.sleeps[0] == 30
+    assert 38 <= clock.sleeps[1] <= 40
+
+
+def test_backoff_is_exponential_with_full_jitter_and_capped(serve) -> None:  # type: ignore[no-untyped-def]
+    server, script = serve(FakeResponse(503))
+    clock = FakeClock()
+
+    client = client_for(server.url, clock=clock, backoff_base=0.5, backoff_max=3.0, max_attempts=6)
+    with client, pytest.raises(ServerError) as caught:
+        client.request("GET", "/items")
+
+    assert len(script.hits) == 6 and len(clock.sleeps) == 5
+    for number, slept in enumerate(clock.sleeps, start=1):
+        assert 0 <= slept <= min(3.0, 0.5 * 2 ** (number - 1))
+    # Each attempt records the wait before it.
+    assert [attempt.waited_seconds for attempt in caught.value.attempts] == [0.0, *clock.sleeps]
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:

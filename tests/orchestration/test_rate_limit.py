@@ -1,4 +1,8 @@
-"""The per-service rate limiter: in-process with threads, and in Redis shared by worker processes."""
+"""The per-service rate limiter: in-process with threads, and in Redis shared by worker processes.
+
+Waiting is tested on a FakeClock (time advances when the limiter sleeps); one test per mechanism still
+waits in real time: threads sharing the in-process limiter, and the Redis limiter (whose window runs on
+Redis's own clock)."""
 
 import os
 import subprocess
@@ -16,6 +20,7 @@ from django.test import override_settings
 from orchestration.outbound import BaseClient, RateLimit, ServerError, rate_limiter_for
 from orchestration.outbound.rate_limit import LocalRateLimiter, RedisBuckets, RedisRateLimiter
 from tests.conftest import free_port
+from tests.fakes.clock import FakeClock
 from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,40 +67,64 @@ def test_threads_sharing_the_in_process_limiter_stay_within_the_limit() -> None:
 
 
 def test_a_full_window_waits_for_the_oldest_grant_to_leave_it() -> None:
-    limiter = local_limiter(unique_limit(3, 1.0))
+    clock = FakeClock()
+    limiter = LocalRateLimiter(unique_limit(3, 1.0), clock=clock)
 
     waits = [limiter.acquire() for _ in range(4)]
 
-    assert waits[:3] == pytest.approx([0, 0, 0], abs=0.05)
-    assert 0.9 <= waits[3] <= 1.3
+    assert waits == [0, 0, 0, 1.0]
+    assert clock.sleeps == [1.0]
+
+
+def test_the_window_slides_a_grant_at_a_time() -> None:
+    clock = FakeClock()
+    limiter = LocalRateLimiter(unique_limit(2, 10.0), clock=clock)
+    limiter.acquire()
+    clock.advance(4)
+    limiter.acquire()
+
+    assert limiter.acquire() == 6.0  # the first grant leaves the window at 10 s
+    assert limiter.acquire() == 4.0  # then the second one, 4 s later
+    assert limiter.try_acquire() == 6.0
 
 
 def test_every_attempt_including_retries_takes_a_slot() -> None:
+    clock = FakeClock()
     hits: list[float] = []
 
     def handle(request: FakeRequest) -> FakeResponse:
-        hits.append(time.monotonic())
+        hits.append(clock.monotonic())
         return FakeResponse(503)
 
-    with FakeServer(handle) as server:
-        client = BaseClient(base_url=server.url, backoff_base=0.01, max_attempts=3, rate_limit=unique_limit(2, 1.0))
+    # In-process: a FakeClock cannot move Redis's clock.
+    with FakeServer(handle) as server, override_settings(REDIS_URL=""):
+        client = BaseClient(
+            base_url=server.url, backoff_base=0.01, max_attempts=3, rate_limit=unique_limit(2, 1.0), clock=clock
+        )
         with client, pytest.raises(ServerError):
             client.request("GET", "/x")
 
     assert len(hits) == 3
-    assert hits[2] - hits[0] >= 1.0 - TOLERANCE
+    assert hits[2] - hits[0] >= 1.0
 
 
 def test_redis_unreachable_falls_back_to_limiting_in_process() -> None:
+    clock = FakeClock()
     limit = unique_limit(2, 1.0)
     unreachable = redis.Redis(port=free_port(), socket_connect_timeout=0.2, retry=None)
-    limiter = RedisRateLimiter(limit, RedisBuckets(unreachable))
+    buckets = RedisBuckets(unreachable)
+    asked: list[object] = []
+    script = buckets.script
+    buckets.script = lambda **kwargs: asked.append(kwargs) or script(**kwargs)  # type: ignore[method-assign]
+    limiter = RedisRateLimiter(limit, buckets, clock=clock)
 
-    started = time.monotonic()
     waits = [limiter.acquire() for _ in range(3)]
 
-    assert waits[2] >= 0.9
-    assert time.monotonic() - started < 2.5  # Redis was asked once, not before every acquire
+    assert waits == [0, 0, 1.0]
+    assert len(asked) == 1  # Redis was asked once, not before every acquire
+    clock.advance(30)  # REDIS_RECHECK_SECONDS later, it is asked again
+    limiter.acquire()
+    assert len(asked) == 2
 
 
 @pytest.mark.services
@@ -122,6 +151,7 @@ while time.time() < start_at + seconds:
 """
 
 
+@pytest.mark.e2e
 @pytest.mark.services
 def test_two_worker_processes_sharing_one_redis_limiter_stay_under_the_rate(tmp_path: Path) -> None:
     arrivals: list[tuple[float, str]] = []

@@ -25,6 +25,8 @@ from tests.conftest import database_url_for_subprocess
 from tests.orchestration.asgi_server import AsgiServer
 from tests.orchestration.sse_client import SseEvent, SseParser
 
+pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
+
 
 def _running_execution() -> Execution:
     execution = execution_create(kind="TEST_SSE", trigger=Trigger.MANUAL)

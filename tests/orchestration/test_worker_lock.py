@@ -7,6 +7,8 @@ from orchestration.models import Execution, ExecutionStatus
 from orchestration.services.smoke import SMOKE_TEST_KIND
 from tests.orchestration.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, send_task, wait_until
 
+pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
+
 
 @pytest.mark.services
 def test_two_workers_given_the_same_locked_job_run_it_once(subprocess_env: dict[str, str], tmp_path) -> None:  # type: ignore[no-untyped-def]

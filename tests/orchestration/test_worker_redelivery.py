@@ -10,6 +10,8 @@ import redis
 from orchestration.models import Execution, ExecutionStatus, LogLevel
 from tests.orchestration.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, send_task, wait_until
 
+pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
+
 VISIBILITY_TIMEOUT = 5
 
 
