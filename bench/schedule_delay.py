@@ -57,8 +57,8 @@ def measure(rounds: int, env: dict[str, str], log_dir: Path) -> dict[str, list[t
     from django_celery_beat.models import PeriodicTask
 
     from orchestration.services.periodic_tasks import interval_schedule_for
-    from tests.orchestration.processes import CeleryProcesses, wait_until
-    from tests.orchestration.schedule_probe import (
+    from tests.harness.processes import CeleryProcesses, wait_until
+    from tests.harness.schedule_probe import (
         beat_reload_after,
         first_run_after,
         last_run_before_quiet,
@@ -137,7 +137,7 @@ def main() -> int:
         from django.conf import settings
         from django.core.management import call_command
 
-        from tests.orchestration.processes import redis_broker_purge, safe_url
+        from tests.harness.processes import redis_broker_purge, safe_url
 
         call_command("migrate", verbosity=0)
         if args.redis:
@@ -153,7 +153,7 @@ def main() -> int:
         if database_name:
             drop_database(args.postgres, database_name)
         if args.redis:
-            from tests.orchestration.processes import redis_broker_purge
+            from tests.harness.processes import redis_broker_purge
 
             redis_broker_purge(args.redis)
         if args.keep:

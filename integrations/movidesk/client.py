@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from integrations.movidesk.exceptions import MovideskResponseError
-from orchestration.outbound import BaseClient, LogFn, RateLimit
+from orchestration.outbound import SYSTEM_CLOCK, BaseClient, Clock, LogFn, RateLimit
 
 PAGE_CAP = 100  # Movidesk's published maximum per list GET
 TICKETS = "/tickets"
@@ -245,6 +245,7 @@ class MovideskClient(BaseClient):
         log: LogFn | None = None,
         timeout: tuple[float, float] = (5.0, 60.0),
         max_attempts: int = 5,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         # Our limiter counts a request when it leaves, Movidesk when it arrives: a slightly longer window
         # keeps network jitter from turning the last request of a window into a 429.
@@ -258,6 +259,7 @@ class MovideskClient(BaseClient):
             secrets=[token],
             log=log,
             max_retry_after=120.0,  # the "3 failures" block asks for 60 s
+            clock=clock,
         )
         self.token = token
         self.zone = ZoneInfo(dates_tz)

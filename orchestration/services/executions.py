@@ -220,7 +220,7 @@ def closing_line(counters: dict[str, Any]) -> str:
     return "Encerrada: " + "; ".join(parts) + "."
 
 
-CLOSING_LEVELS = {
+CLOSING_LEVELS: dict[str, str] = {
     ExecutionStatus.SUCCEEDED: LogLevel.INFO,
     ExecutionStatus.PARTIAL: LogLevel.WARNING,
     ExecutionStatus.FAILED: LogLevel.ERROR,

@@ -14,8 +14,8 @@ from orchestration.services.heartbeat import HEARTBEAT_KIND
 from orchestration.services.periodic_tasks import crontab_schedule_for, interval_schedule_for
 from orchestration.services.schedules import schedules_setup
 from orchestration.services.smoke import SMOKE_TEST_KIND
-from tests.orchestration.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, wait_until
-from tests.orchestration.schedule_probe import (
+from tests.harness.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, wait_until
+from tests.harness.schedule_probe import (
     beat_reload_after,
     first_run_after,
     last_run_before_quiet,

@@ -22,7 +22,7 @@ from orchestration.services.demo_data import DEMO_PASSWORD, DEMO_USERS
 from tests.conftest import free_port
 from tests.fakes.server import FakeResponse, FakeServer
 from tests.fakes.simulators import SIMULATORS
-from tests.orchestration.processes import PROJECT_DIR, wait_until
+from tests.harness.processes import PROJECT_DIR, wait_until
 
 PASSWORD_LINE = re.compile(r"^Senha gerada: (\S+)$", re.MULTILINE)
 

@@ -20,7 +20,7 @@ from orchestration.services.executions import execution_create, execution_fail, 
 from orchestration.services.fanout import ChildSpec, execution_fan_out, execution_retry_failed_children
 from orchestration.services.smoke import SMOKE_TEST_FAN_OUT_KIND, SMOKE_TEST_ITEM_KIND
 from tests.conftest import database_url_for_subprocess
-from tests.orchestration.processes import (
+from tests.harness.processes import (
     CeleryProcesses,
     redis_broker_env,
     redis_broker_purge,

@@ -13,7 +13,7 @@ from django.db import connections
 
 from orchestration.models import Execution, ExecutionStatus, LogLevel, Trigger, User
 from orchestration.services.executions import execution_create, execution_log, execution_start, execution_succeed
-from tests.orchestration.asgi_server import AsgiServer
+from tests.harness.asgi_server import AsgiServer
 
 pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
 

@@ -20,7 +20,7 @@ import requests
 
 from tests.conftest import free_port
 from tests.fakes.simulators import SIMULATORS
-from tests.orchestration.processes import PROJECT_DIR, wait_until
+from tests.harness.processes import PROJECT_DIR, wait_until
 
 pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.orchestration.processes import PROJECT_DIR
+from tests.harness.processes import PROJECT_DIR
 
 REAL_SECRET = "x7Qp3vL9sK2mN8rT4wY6zA1bC5dE0fGh"  # 32 characters, not the local default
 

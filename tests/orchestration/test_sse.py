@@ -22,8 +22,8 @@ from orchestration.services.executions import (
     execution_succeed,
 )
 from tests.conftest import database_url_for_subprocess
-from tests.orchestration.asgi_server import AsgiServer
-from tests.orchestration.sse_client import SseEvent, SseParser
+from tests.harness.asgi_server import AsgiServer
+from tests.harness.sse_client import SseEvent, SseParser
 
 pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
 

@@ -5,7 +5,7 @@ from django_celery_results.models import TaskResult
 
 from orchestration.models import Execution, ExecutionStatus
 from orchestration.services.smoke import SMOKE_TEST_KIND
-from tests.orchestration.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, send_task, wait_until
+from tests.harness.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, send_task, wait_until
 
 pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
 

@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from orchestration.models import Execution, ExecutionStatus, LogLevel
-from tests.orchestration.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, send_task, wait_until
+from tests.harness.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, send_task, wait_until
 
 pytestmark = pytest.mark.e2e  # starts processes; `make test-fast` skips it
 

@@ -19,14 +19,14 @@ from integrations.movidesk.windows import local_today, window_automatic
 from orchestration.models import Execution, ExecutionStatus, Role, Trigger, User
 from tests.fakes.movidesk import DEFAULT_TOKEN, MovideskFake
 from tests.fakes.server import FakeServer
-from tests.orchestration.asgi_server import AsgiServer
-from tests.orchestration.processes import (
+from tests.harness.asgi_server import AsgiServer
+from tests.harness.processes import (
     CeleryProcesses,
     redis_broker_env,
     redis_broker_purge,
     wait_until,
 )
-from tests.orchestration.schedule_probe import beat_reload_after, next_minute_with_margin
+from tests.harness.schedule_probe import beat_reload_after, next_minute_with_margin
 
 PASSWORD = "s3nha-forte!"
 

@@ -13,7 +13,7 @@ from django_celery_beat.models import PeriodicTask
 
 from orchestration.models import Execution
 from orchestration.services.smoke import SMOKE_TEST_KIND
-from tests.orchestration.processes import CeleryProcess, wait_until
+from tests.harness.processes import CeleryProcess, wait_until
 
 QUIET_SECONDS = 6
 SCHEDULE_CHANGED = "DatabaseScheduler: Schedule changed."

@@ -1,0 +1,1 @@
+"""What the tests share to run the product for real: ASGI server, Celery processes, an SSE client, beat probes."""
