@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: run setup prepare serve test test-fast lint typecheck deps dev-deps clean
+.PHONY: run setup prepare serve test test-fast lint typecheck fuzz deps dev-deps clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -71,6 +71,10 @@ lint: dev-deps
 # mypy with django-stubs on services, selectors and the outbound clients (pyproject.toml [tool.mypy]).
 typecheck: dev-deps
 	$(VENV)/bin/mypy
+
+# schemathesis over the API's own schema against a live server (PostgreSQL when DATABASE_URL is set).
+fuzz: dev-deps
+	$(VENV)/bin/python .ci/fuzz_api.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf var
