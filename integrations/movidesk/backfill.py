@@ -97,7 +97,11 @@ def _backfill_job(
             _("Carga histórica de %(since)s a %(until)s: %(count)d janela(s) de até 5 dias.")
             % {"since": f"{backfill.since:%d/%m/%Y}", "until": f"{backfill.until:%d/%m/%Y}", "count": len(plan.windows)}
         )
-        owner = f"backfill-{context.execution.pk}"
+        # Owned like the runner's locks (the execution's id) and recorded on the row, so that cancelling the
+        # backfill frees the lock at once, as it does for a single sync. Only on the row: the context must
+        # not renew a lock this job releases between windows on purpose.
+        owner = str(context.execution.pk)
+        Execution.objects.filter(pk=context.execution.pk).update(lock_key=LOCK_KEY)
 
         def page_done(progress: MovideskPageProgress) -> None:
             lock_acquire(key=LOCK_KEY, owner=owner, ttl_seconds=LOCK_TTL_SECONDS)  # renew

@@ -106,7 +106,8 @@ def movidesk_window_sync(
                 raise MovideskPageError(page_number, getattr(error, "detail", "") or str(error), str(window)) from error
             fresh = [t for t in page.tickets if t.id not in seen_in_overlap]
             seen_in_overlap.update(t.id for t in fresh if segment.overlap_start <= t.last_update < segment.overlap_end)
-            result = tickets_upsert(fresh)  # committed here
+            with context.atomic():  # committed here, unless the run was cancelled meanwhile
+                result = tickets_upsert(fresh)
             step = MovideskSyncTotals(1, result.new, result.updated, result.unchanged, len(fresh), len(page.rejected))
             window_totals.add(step)
             if totals is not window_totals:

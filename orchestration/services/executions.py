@@ -6,11 +6,12 @@ its transaction has committed: see `execution_close_parent`."""
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger, User
+from orchestration.services.locks import lock_release
 from orchestration.services.transitions import StatusMachine
 
 # The statuses a run can still leave. Every transition below is a conditional UPDATE from one of them, so a
@@ -137,11 +138,32 @@ def execution_cancel(*, execution: Execution, user: User | None = None) -> bool:
         if cancelled:
             who = f" por {user}" if user else ""
             execution_log(execution=execution, level=LogLevel.WARNING, message=f"Cancelamento solicitado{who}.")
+            if execution.lock_key:
+                # Free at once, not when the worker next looks: a new run must not be SKIPPED as "still
+                # running" while the ledger already shows this one CANCELLED. Pages the worker might still
+                # try to commit are refused by JobContext.atomic().
+                transaction.on_commit(lambda: lock_release(key=execution.lock_key, owner=str(execution.pk)))
             _close_parent_after_commit(execution)
             for child in execution.children.filter(status__in=ACTIVE_STATUSES).order_by("id"):
                 execution_cancel(execution=child, user=user)
     execution.refresh_from_db()
     return cancelled
+
+
+def execution_interrupt(*, execution: Execution, reason: str) -> Execution:
+    """Ends a run whose process is being stopped (Ctrl-C, SIGTERM) as CANCELLED, with `reason` as its line.
+
+    The signal may have arrived in the middle of a query: if the connection is left unusable, it is
+    closed and the write is tried once more on a new one."""
+    for attempt in (1, 2):
+        try:
+            _finish(execution, ExecutionStatus.CANCELLED, reason, LogLevel.WARNING)
+            return execution
+        except DatabaseError:
+            if attempt == 2:
+                raise
+            connection.close()
+    return execution
 
 
 def execution_skip(*, execution: Execution, reason: str) -> Execution:

@@ -2,19 +2,23 @@
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from celery import Task
 from celery.exceptions import Retry, SoftTimeLimitExceeded
+from django.db import transaction
 
 from orchestration.exceptions import ExecutionCancelled, LockLost, TransientError
+from orchestration.interrupts import Interrupted
 from orchestration.models import Execution, ExecutionStatus, LogLevel, Trigger
 from orchestration.services.executions import (
     execution_create,
     execution_fail,
     execution_increment,
+    execution_interrupt,
     execution_log,
     execution_retry,
     execution_set_counters,
@@ -65,6 +69,23 @@ class JobContext:
         status = Execution.objects.filter(pk=self.execution.pk).values_list("status", flat=True).first()
         if status == ExecutionStatus.CANCELLED:
             raise ExecutionCancelled()
+        self.keep_alive()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """A transaction that commits only while this run is not cancelled: the execution's row is locked
+        and checked first, so a cancel lands either before it (nothing is written) or after it commits,
+        never in between. Wrap each unit of work a job commits (a page of tickets, one account)."""
+        with transaction.atomic():
+            status = (
+                Execution.objects.select_for_update()
+                .filter(pk=self.execution.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            if status == ExecutionStatus.CANCELLED:
+                raise ExecutionCancelled()
+            yield
         self.keep_alive()
 
     def keep_alive(self) -> None:
@@ -155,6 +176,12 @@ def execution_run(
         execution_log(execution=execution, level=LogLevel.WARNING, message="Execução interrompida: cancelada.")
         execution.refresh_from_db()
         return execution
+    except Interrupted as interruption:
+        # The foreground command was stopped: end the run here (the lock is released below) and let the
+        # command report it; nobody else would ever end this execution.
+        execution_interrupt(execution=execution, reason=f"Interrompida: o comando recebeu {interruption.signal_name}.")
+        interruption.execution_id = execution.pk
+        raise
     except SoftTimeLimitExceeded as error:
         return execution_fail(execution=execution, error=error, status=ExecutionStatus.TIMED_OUT)
     except TransientError as error:

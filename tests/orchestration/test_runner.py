@@ -3,7 +3,7 @@ from celery import Task, shared_task
 
 from orchestration.exceptions import TransientError
 from orchestration.models import Execution, ExecutionStatus, LogLevel, Trigger
-from orchestration.services.executions import execution_cancel, execution_create, execution_start
+from orchestration.services.executions import execution_cancel, execution_create, execution_log, execution_start
 from orchestration.services.locks import lock_acquire, lock_release
 from orchestration.services.runner import JobContext, execution_run
 
@@ -158,3 +158,26 @@ def test_a_job_that_lost_its_lock_to_another_run_stops_instead_of_running_twice(
     assert execution.status == ExecutionStatus.FAILED
     assert execution.error_type == "LockLost"
     assert "exclusive" in execution.error
+
+
+@pytest.mark.django_db(transaction=True)  # the lock is freed after the cancel commits
+def test_a_cancel_frees_the_lock_at_once_and_no_later_unit_of_work_commits() -> None:
+    committed: list[str] = []
+
+    def job(context: JobContext) -> None:
+        with context.atomic():
+            committed.append("page 1")
+            execution_log(execution=context.execution, message="page 1")
+        # Someone cancels from the API while the job is between two pages.
+        assert execution_cancel(execution=Execution.objects.get(pk=context.execution.pk))
+        assert lock_acquire(key="cancel-test", owner="the-next-run", ttl_seconds=5), "the lock is free at once"
+        lock_release(key="cancel-test", owner="the-next-run")
+        with context.atomic():
+            committed.append("page 2")
+            execution_log(execution=context.execution, message="page 2")
+
+    execution = execution_run(kind="TEST", job=job, lock_key="cancel-test")
+
+    assert execution.status == ExecutionStatus.CANCELLED
+    assert committed == ["page 1"]
+    assert not execution.log_lines.filter(message="page 2").exists()

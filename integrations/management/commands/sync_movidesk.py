@@ -13,6 +13,7 @@ from integrations.movidesk.enqueue import movidesk_sync_enqueue
 from integrations.movidesk.sync import MovideskPageProgress, MovideskSyncTotals, movidesk_sync_run
 from integrations.movidesk.windows import MovideskSyncWindow, window_validate
 from orchestration.exceptions import ValidationFailed
+from orchestration.interrupts import Interrupted, interruptible
 from orchestration.models import Execution, ExecutionStatus, Trigger
 
 FINE = {ExecutionStatus.SUCCEEDED, ExecutionStatus.PARTIAL}
@@ -33,6 +34,14 @@ class Command(BaseCommand):
         parser.add_argument("--background", action="store_true", help="com --from/--to: enfileira para um worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            with interruptible():
+                self._dispatch(options)
+        except Interrupted as interruption:
+            hint = " " + _("Rode o mesmo comando de novo para continuar de onde parou.") if options["since"] else ""
+            raise CommandError(interruption.message() + hint, returncode=interruption.exit_code) from None
+
+    def _dispatch(self, options: dict[str, Any]) -> None:
         try:
             if options["since"]:
                 if options["date_from"] or options["date_to"] or options["background"]:
