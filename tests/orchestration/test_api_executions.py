@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -171,3 +172,19 @@ def test_the_browsable_api_renders_the_list_with_its_filters(operator_user: User
     page = client.get(EXECUTIONS, HTTP_ACCEPT="text/html")
     assert page.status_code == 200
     assert "created_after" in page.content.decode()
+
+
+def test_kinds_come_with_their_label_from_the_registry_and_unknown_ones_as_they_are(operator_user: User) -> None:
+    known = _execution(kind="MOVIDESK_SYNC")
+    unknown = _execution(kind="REMOVED_JOB")
+    client = _client(operator_user)
+
+    listed = {row["id"]: row["kind_display"] for row in client.get(EXECUTIONS).json()["results"]}
+    admin_page = Client()
+    admin_page.force_login(operator_user)
+    page = admin_page.get("/admin/orchestration/execution/").content.decode()
+
+    assert listed[known.pk] == "Sincronização de tickets do Movidesk"
+    assert listed[unknown.pk] == "REMOVED_JOB"
+    assert "Sincronização de tickets do Movidesk" in page
+    assert client.get(f"{EXECUTIONS}{known.pk}/").json()["kind_display"] == "Sincronização de tickets do Movidesk"
