@@ -99,3 +99,33 @@ def active_users_with_preferences() -> list[tuple[User, Preferences]]:
     users = list(User.objects.filter(is_active=True).order_by("pk"))
     stored = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=users)}
     return [(user, preferences_from(user, stored.get(user.pk))) for user in users]
+
+
+PREFERENCE_FIELDS = (
+    "email_enabled",
+    "webhook_url",
+    "min_severity",
+    "owned_only",
+    "notify_failures",
+    "notify_approvals",
+    "notify_reauthorization",
+    "notify_recoveries",
+)
+
+
+def notification_preference_for(user: User) -> NotificationPreference:
+    """The stored preferences of `user`, or an unsaved row holding their role's defaults."""
+    stored = NotificationPreference.objects.filter(user=user).first()
+    return stored or NotificationPreference(user=user, **preference_defaults(user.role))
+
+
+def notification_preference_save(*, user: User, **fields: object) -> NotificationPreference:
+    """Saves `user`'s preferences (the first save starts from the role defaults). A `webhook_url` left out
+    keeps the stored one; an empty one removes it."""
+    preference = notification_preference_for(user)
+    for name, value in fields.items():
+        if name not in PREFERENCE_FIELDS:
+            raise ValueError(f"unknown preference {name!r}")
+        setattr(preference, name, value)
+    preference.save()
+    return preference
