@@ -225,6 +225,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set: several models have a `status` (or a severity) with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "orchestration.models.alerts.Severity",
+        "AlertStatusEnum": "orchestration.models.alerts.AlertStatus",
+        "NotificationStatusEnum": "orchestration.models.alerts.NotificationStatus",
+        "ExecutionStatusEnum": "orchestration.models.executions.ExecutionStatus",
+    },
 }
 
 # --- Live logs (SSE) ------------------------------------------------------------------------------
