@@ -10,7 +10,12 @@ from django.core.management import call_command
 
 from orchestration.models import AlertKind, Notification, NotificationPreference, NotificationStatus, Role, Severity
 from orchestration.services.alerts import alert_raise
-from orchestration.services.notifications import notifications_deliver, notifications_process, notifications_resend
+from orchestration.services.notifications import (
+    notifications_build,
+    notifications_deliver,
+    notifications_process,
+    notifications_resend,
+)
 from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +134,26 @@ def test_send_test_notification_checks_every_channel(webhook_user, capsys: pytes
     out = capsys.readouterr().out
     assert len(mail.outbox) == 1 and len(server.requests) == 1
     assert out.count("SENT") == 2
+
+
+def test_a_notification_another_worker_claimed_is_not_sent_again_until_it_is_stuck(admin_user) -> None:  # type: ignore[no-untyped-def]
+    raise_critical()
+    notifications_deliver(now=T0)  # nothing built yet: nothing to send
+    notifications_build(now=T0 + WINDOW)
+    Notification.objects.update(status=NotificationStatus.SENDING, claimed_at=T0 + WINDOW, attempts=1)
+
+    assert notifications_deliver(now=T0 + WINDOW + timedelta(minutes=5)).sent == 0
+    assert mail.outbox == []
+    assert notifications_deliver(now=T0 + WINDOW + timedelta(minutes=11)).sent == 1  # its worker died
+    assert Notification.objects.get().attempts == 2 and len(mail.outbox) == 1
+
+
+def test_the_periodic_task_groups_and_sends(admin_user, settings) -> None:  # type: ignore[no-untyped-def]
+    from orchestration.tasks import deliver_notifications
+
+    settings.ALERT_GROUP_WINDOW_SECONDS = 0
+    raise_critical(at=T0)
+
+    assert deliver_notifications.apply().get() == {"created": 1, "sent": 1, "failed": 0, "retrying": 0}
+    assert deliver_notifications.apply().get() == {"created": 0, "sent": 0, "failed": 0, "retrying": 0}
+    assert len(mail.outbox) == 1
