@@ -11,7 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -121,7 +121,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationPreferenceSerializer(serializers.ModelSerializer):
-    webhook_configured = serializers.SerializerMethodField(help_text=_("Se há uma URL de webhook salva."))
+    webhook_configured = serializers.SerializerMethodField(
+        label=_("webhook configurado"), help_text=_("Se há uma URL de webhook salva.")
+    )
 
     class Meta:
         model = NotificationPreference
@@ -241,12 +243,33 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(NotificationSerializer(notification).data)
 
 
-def notification_preferences_response(request: Request) -> Response:
-    """GET and PUT of users/me/notification-preferences (UserViewSet's action)."""
-    preference = notification_preference_for(request.user)  # type: ignore[arg-type]
-    if request.method == "PUT":
-        serializer = NotificationPreferenceSerializer(preference, data=request.data)
+@extend_schema_view(
+    get=extend_schema(
+        summary=_("Minhas preferências de notificação"),
+        description=_("Sem preferências salvas, valem as do perfil."),
+        responses={200: NotificationPreferenceSerializer, 401: _ERRORS[401]},
+    ),
+    put=extend_schema(
+        summary=_("Altera minhas preferências de notificação"),
+        request=NotificationPreferenceSerializer,
+        responses={200: NotificationPreferenceSerializer, 400: ErrorSerializer, 401: _ERRORS[401]},
+    ),
+)
+class NotificationPreferencesView(GenericAPIView):
+    """`users/me/notification-preferences`: any signed-in person, only their own."""
+
+    serializer_class = NotificationPreferenceSerializer
+    required_perms: list[str] = []
+
+    def get_object(self) -> NotificationPreference:
+        return notification_preference_for(self.request.user)  # type: ignore[arg-type]
+
+    def get(self, request: Request) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def put(self, request: Request) -> Response:
+        serializer = self.get_serializer(self.get_object(), data=request.data)
         serializer.is_valid(raise_exception=True)
         fields: dict[str, Any] = dict(serializer.validated_data)
         preference = notification_preference_save(user=request.user, **fields)  # type: ignore[arg-type]
-    return Response(NotificationPreferenceSerializer(preference).data)
+        return Response(self.get_serializer(preference).data)

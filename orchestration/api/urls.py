@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
-from orchestration.api.alerts import AlertViewSet, NotificationViewSet
+from orchestration.api.alerts import AlertViewSet, NotificationPreferencesView, NotificationViewSet
 from orchestration.api.users import ObtainTokenView, UserViewSet
 from orchestration.api.views import ExecutionViewSet
 from orchestration.views.stream import execution_stream
@@ -16,5 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Server-Sent Events; an async view served by the ASGI server (see orchestration/live/).
     path("executions/<int:pk>/stream", execution_stream, name="execution-stream"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    # Before the router: "me" is not a user id.
+    path(
+        "users/me/notification-preferences/",
+        NotificationPreferencesView.as_view(),
+        name="user-me-notification-preferences",
+    ),
     *router.urls,
 ]

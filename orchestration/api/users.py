@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from orchestration.api.alerts import NotificationPreferenceSerializer, notification_preferences_response
 from orchestration.api.serializers import ErrorSerializer, TokenLoginSerializer, TokenSerializer, UserSerializer
 from orchestration.auth_backend import login_is_blocked
 from orchestration.models import User
@@ -62,7 +61,7 @@ class UserViewSet(viewsets.ModelViewSet):
     search_fields = ["email", "name"]
     ordering_fields = ["name", "email", "date_joined", "last_login"]
     # Without a declaration for them, the standard actions need the model's own view/add/change/delete_user.
-    required_perms = {"me": [], "notification_preferences": []}
+    required_perms = {"me": []}
 
     def get_queryset(self) -> QuerySet[User]:
         return User.objects.order_by("name", "email")
@@ -74,28 +73,6 @@ class UserViewSet(viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def me(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
-
-    @extend_schema(
-        methods=["GET"],
-        summary=_("Minhas preferências de notificação"),
-        description=_("Sem preferências salvas, valem as do perfil."),
-        responses={200: NotificationPreferenceSerializer},
-    )
-    @extend_schema(
-        methods=["PUT"],
-        summary=_("Altera minhas preferências de notificação"),
-        request=NotificationPreferenceSerializer,
-        responses={200: NotificationPreferenceSerializer, 400: ErrorSerializer},
-    )
-    @action(
-        detail=False,
-        methods=["get", "put"],
-        url_path="me/notification-preferences",
-        filter_backends=[],
-        pagination_class=None,
-    )
-    def notification_preferences(self, request: Request) -> Response:
-        return notification_preferences_response(request)
 
 
 class ObtainTokenView(APIView):

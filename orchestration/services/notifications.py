@@ -170,7 +170,7 @@ def _recoveries_build(now: datetime, cutoff: datetime, people: list[tuple[User, 
                 if recipient_id not in wanted:
                     continue
                 user, preferences = wanted[recipient_id]
-                theirs = [by_id[pk] for pk in sorted(alert_ids, key=lambda pk: alerts.index(by_id[pk]))]
+                theirs = [alert for alert in alerts if alert.pk in alert_ids]
                 created += _create(
                     user=user,
                     preferences=preferences,
