@@ -12,11 +12,13 @@ reason, after NOTIFICATION_MAX_ATTEMPTS. A SENDING row whose worker died is clai
 """
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -46,6 +48,7 @@ from orchestration.services.transitions import StatusMachine, transition
 logger = logging.getLogger(__name__)
 
 STUCK_AFTER = timedelta(minutes=10)
+DELIVERY_BUDGET_SECONDS = 35.0  # below the task's 50 s soft time limit
 MAX_LISTED = 200  # alerts listed in one message; the rest are counted
 
 NOTIFICATION_MACHINE = StatusMachine(
@@ -233,6 +236,8 @@ def notification_deliver(notification: Notification, *, now: datetime | None = N
     now = now or timezone.now()
     try:
         _send(notification)
+    except SoftTimeLimitExceeded:
+        raise  # the task is out of time: the row stays SENDING and is claimed again once stuck
     except Exception as error:
         reason = str(error)[:1000] or type(error).__name__
         logger.warning("notification %s attempt %s failed: %s", notification.pk, notification.attempts, reason)
@@ -251,12 +256,18 @@ def notification_deliver(notification: Notification, *, now: datetime | None = N
     return notification.status
 
 
-def notifications_deliver(*, now: datetime | None = None, limit: int = 200) -> DeliveryTotals:
-    """Claims and sends the due notifications, oldest first."""
+def notifications_deliver(
+    *, now: datetime | None = None, limit: int = 200, budget_seconds: float = DELIVERY_BUDGET_SECONDS
+) -> DeliveryTotals:
+    """Claims and sends the due notifications, oldest first; claims no more once `budget_seconds` are spent
+    (slow receivers), leaving the rest to the next run."""
     now = now or timezone.now()
+    deadline = time.monotonic() + budget_seconds
     totals = DeliveryTotals()
     claimable = Notification.objects.filter(_claimable(now))
     for pk in list(claimable.order_by("created_at", "pk").values_list("pk", flat=True)[:limit]):
+        if time.monotonic() > deadline:
+            break
         claimed = transition(
             claimable,
             pk,

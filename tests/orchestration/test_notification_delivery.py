@@ -157,3 +157,17 @@ def test_the_periodic_task_groups_and_sends(admin_user, settings) -> None:  # ty
     assert deliver_notifications.apply().get() == {"created": 1, "sent": 1, "failed": 0, "retrying": 0}
     assert deliver_notifications.apply().get() == {"created": 0, "sent": 0, "failed": 0, "retrying": 0}
     assert len(mail.outbox) == 1
+
+
+def test_slow_receivers_leave_the_rest_to_the_next_run(webhook_user, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS = 0.3
+    with FakeServer(Receiver(delay_seconds=5).handle) as server:
+        webhook_user(f"{server.url}/one")
+        webhook_user(f"{server.url}/two")
+        raise_critical()
+        notifications_build(now=T0 + WINDOW)
+
+        totals = notifications_deliver(now=T0 + WINDOW, budget_seconds=0.1)
+
+    assert totals.retrying == 1
+    assert sorted(Notification.objects.values_list("attempts", flat=True)) == [0, 1]
