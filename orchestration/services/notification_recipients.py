@@ -5,7 +5,7 @@
 
 Role defaults: every administrator gets CRITICAL failures and re-authorizations; approvers get pending
 approvals; operators get what concerns the objects they own. Everyone gets the recoveries of what they
-were told about."""
+were told about (a pending approval that ends is no recovery: nobody hears of it)."""
 
 from dataclasses import dataclass
 

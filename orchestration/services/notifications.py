@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from orchestration.clients.webhook import WebhookClient
 from orchestration.models import (
     Alert,
+    AlertKind,
     AlertStatus,
     Channel,
     Notification,
@@ -173,7 +174,10 @@ def _recoveries_build(now: datetime, cutoff: datetime, people: list[tuple[User, 
                 if recipient_id not in wanted:
                     continue
                 user, preferences = wanted[recipient_id]
-                theirs = [alert for alert in alerts if alert.pk in alert_ids]
+                # A pending approval that ends was approved (or dropped): news to nobody, unlike a recovery.
+                theirs = [a for a in alerts if a.pk in alert_ids and a.kind != AlertKind.PENDING_APPROVAL]
+                if not theirs:
+                    continue
                 created += _create(
                     user=user,
                     preferences=preferences,

@@ -199,3 +199,20 @@ def test_alerting_never_fails_the_caller(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(Alert.objects, "filter", broken)
     assert raise_auth("acme") is None
     assert alert_resolve(fingerprint="kommo:auth:acme") is None
+
+
+def test_an_approval_that_ends_sends_no_recovery(approver_user) -> None:  # type: ignore[no-untyped-def]
+    alert_raise(
+        fingerprint="invoice:approval:7",
+        group="invoice:approval",
+        severity=Severity.INFO,
+        kind=AlertKind.PENDING_APPROVAL,
+        title="Fatura 7 aguarda aprovação",
+        now=T0,
+    )
+    notifications_process(now=T0 + WINDOW)
+    alert_resolve(fingerprint="invoice:approval:7", now=T0 + WINDOW)
+    notifications_process(now=T0 + 3 * WINDOW)
+
+    assert [m.to for m in mail.outbox] == [[approver_user.email]]
+    assert Alert.objects.get().recovery_notified_at is not None
