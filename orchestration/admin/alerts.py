@@ -23,6 +23,7 @@ class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = (
         "fingerprint",
         "group",
+        "group_title",
         "severity",
         "kind",
         "title",

@@ -62,6 +62,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "id",
             "fingerprint",
             "group",
+            "group_title",
             "severity",
             "severity_display",
             "kind",

@@ -39,6 +39,12 @@ class Alert(models.Model):
 
     fingerprint = models.CharField(_("identificador"), max_length=200, db_index=True)
     group = models.CharField(_("grupo"), max_length=120, db_index=True)
+    group_title = models.CharField(
+        _("título do grupo"),
+        max_length=300,
+        blank=True,
+        help_text=_("Assunto de uma mensagem com vários alertas do grupo; %(count)d é o número de alertas."),
+    )
     severity = models.CharField(_("gravidade"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
     kind = models.CharField(_("tipo"), max_length=20, choices=AlertKind.choices, default=AlertKind.FAILURE)
     title = models.CharField(_("título"), max_length=300)

@@ -79,6 +79,7 @@ def _raise(
     severity: str,
     title: str,
     details: str,
+    group_title: str,
     kind: str,
     execution: Execution | None,
     subject: models.Model | None,
@@ -86,6 +87,8 @@ def _raise(
     now: datetime,
 ) -> Alert:
     changes: dict[str, object] = {"severity": severity, "title": title[:300], "details": details}
+    if group_title:
+        changes["group_title"] = group_title[:300]
     if execution is not None:
         changes["execution"] = execution
     alert = _bump(fingerprint, now, changes) or _reopen_flap(fingerprint, now, changes)
@@ -121,6 +124,7 @@ def alert_raise(
     severity: str = Severity.WARNING,
     title: str,
     details: str = "",
+    group_title: str = "",
     kind: str = AlertKind.FAILURE,
     execution: Execution | None = None,
     subject: models.Model | None = None,
@@ -128,7 +132,10 @@ def alert_raise(
     now: datetime | None = None,
 ) -> Alert | None:
     """Opens the alert `fingerprint`, or counts one more occurrence of the open one. None (logged) when
-    alerting itself failed: the caller's job goes on."""
+    alerting itself failed: the caller's job goes on.
+
+    `group_title` is the subject of a message that lists several alerts of the group, with `%(count)d` for
+    their number ("Kommo: %(count)d contas precisam de nova autorização"); without it, "<group>: N alertas"."""
     try:
         return _raise(
             fingerprint=fingerprint,
@@ -136,6 +143,7 @@ def alert_raise(
             severity=Severity(severity),
             title=title,
             details=details,
+            group_title=group_title,
             kind=AlertKind(kind),
             execution=execution,
             subject=subject,

@@ -78,14 +78,23 @@ class DeliveryTotals:
 # --- texts -------------------------------------------------------------------------------------------------
 
 
+def _group_subject(group_title: str, count: int) -> str:
+    """The raiser's subject for several alerts of its group, or "" (none given, or not a valid template)."""
+    if not group_title:
+        return ""
+    try:
+        return group_title % {"count": count}
+    except (KeyError, TypeError, ValueError):
+        return group_title
+
+
 def _opening_texts(group: str, alerts: list[Alert]) -> tuple[str, str]:
     if len(alerts) == 1:
         subject = alerts[0].title
     else:
-        subject = ngettext("%(group)s: %(count)d alerta", "%(group)s: %(count)d alertas", len(alerts)) % {
-            "group": group,
-            "count": len(alerts),
-        }
+        subject = _group_subject(alerts[0].group_title, len(alerts)) or ngettext(
+            "%(group)s: %(count)d alerta", "%(group)s: %(count)d alertas", len(alerts)
+        ) % {"group": group, "count": len(alerts)}
     lines = []
     for alert in alerts[:MAX_LISTED]:
         lines.append(f"- [{alert.get_severity_display()}] {alert.title}")

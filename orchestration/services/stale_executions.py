@@ -79,5 +79,6 @@ def alert_timed_out(execution: Execution) -> None:
         severity=Severity.CRITICAL,
         title=_("Execução abandonada: %(kind)s") % {"kind": kind_label(execution.kind)},
         details=_("A execução #%(id)d ficou sem atividade e foi encerrada como tempo esgotado.") % {"id": execution.pk},
+        group_title=_("Execuções abandonadas em %(count)d tipos de execução"),
         execution=execution,
     )

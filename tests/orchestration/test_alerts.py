@@ -42,6 +42,7 @@ def raise_auth(account: str, *, at: datetime = T0, severity: str = Severity.CRIT
         severity=severity,
         kind=AlertKind.REAUTHORIZATION,
         title=f"Kommo: a conta {account} precisa de nova autorização",
+        group_title="Kommo: %(count)d contas precisam de nova autorização",
         now=at,
     )
 
@@ -63,8 +64,10 @@ def test_120_alerts_of_one_group_reach_each_recipient_as_one_message_and_one_rec
 
     assert totals.created == 2 and totals.sent == 2
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [first.email]
-    assert "120 alertas" in mail.outbox[0].subject
-    assert len(receiver.requests) == 1 and "120 alertas" in receiver.requests[0].json()["text"]
+    assert mail.outbox[0].subject == "[Orquestra] Kommo: 120 contas precisam de nova autorização"
+    assert "acme-119 precisa" in mail.outbox[0].body
+    text = receiver.requests[0].json()["text"]
+    assert len(receiver.requests) == 1 and text.startswith("*Kommo: 120 contas precisam de nova autorização*")
     assert Notification.objects.get(recipient=first).alerts.count() == 120
 
     for number in range(120):
@@ -73,7 +76,7 @@ def test_120_alerts_of_one_group_reach_each_recipient_as_one_message_and_one_rec
     assert len(mail.outbox) == 1
     notifications_process(now=T0 + 2 * WINDOW)
 
-    assert len(mail.outbox) == 2 and "120 alertas resolvidos" in mail.outbox[1].subject
+    assert len(mail.outbox) == 2 and mail.outbox[1].subject == "[Orquestra] kommo:auth: 120 alertas resolvidos"
     assert len(receiver.requests) == 2
     assert Notification.objects.filter(category=NotificationCategory.RECOVERY).count() == 2
     notifications_process(now=T0 + 3 * WINDOW)
