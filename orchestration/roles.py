@@ -12,4 +12,7 @@ for _role in (Role.APPROVER, Role.OPERATOR):
         "orchestration.view_executionlogline",
         "orchestration.cancel_execution",
         "orchestration.retry_execution",
+        "orchestration.view_alert",
+        "orchestration.resolve_alert",
+        "orchestration.view_notification",
     )

@@ -14,3 +14,15 @@ register_schedule(
         expire_seconds=50,
     )
 )
+
+DELIVER_NOTIFICATIONS_TASK = "orchestration.deliver_notifications"
+
+register_schedule(
+    ScheduleSpec(
+        name="orchestration.deliver_notifications",
+        task=DELIVER_NOTIFICATIONS_TASK,
+        every_seconds=30,
+        description="Agrupa os alertas em notificações e envia as pendentes (e-mail, webhook), com novas tentativas.",
+        expire_seconds=25,
+    )
+)

@@ -6,6 +6,7 @@ from celery import Task, shared_task
 
 from orchestration.models import Trigger
 from orchestration.services.heartbeat import heartbeat_record
+from orchestration.services.notifications import notifications_process
 from orchestration.services.smoke import (
     SMOKE_TEST_ITEM_TASK,
     SMOKE_TEST_MAX_SECONDS,
@@ -83,3 +84,10 @@ def smoke_test_fan_out(
 )
 def smoke_test_item(self: Task, execution_id: int) -> int:
     return smoke_test_item_run(execution_id=execution_id, task=self).pk
+
+
+@shared_task(name="orchestration.deliver_notifications", soft_time_limit=50, time_limit=60)
+def deliver_notifications() -> dict[str, int]:
+    # Every 30 s: cheap when nothing is due, and it records no Execution (the heartbeat proves beat runs).
+    totals = notifications_process()
+    return {"created": totals.created, "sent": totals.sent, "failed": totals.failed, "retrying": totals.retrying}

@@ -225,6 +225,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set: several models have a `status` (or a severity) with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "orchestration.models.alerts.Severity",
+        "AlertStatusEnum": "orchestration.models.alerts.AlertStatus",
+        "NotificationStatusEnum": "orchestration.models.alerts.NotificationStatus",
+        "ExecutionStatusEnum": "orchestration.models.executions.ExecutionStatus",
+    },
 }
 
 # --- Live logs (SSE) ------------------------------------------------------------------------------
@@ -243,6 +250,20 @@ HEARTBEAT_KEEP_HOURS = env.int("HEARTBEAT_KEEP_HOURS", default=24)
 EXECUTION_STALE_AFTER_SECONDS = env.int("EXECUTION_STALE_AFTER_SECONDS", default=2 * 3600)
 EXECUTION_QUEUED_STALE_AFTER_SECONDS = env.int("EXECUTION_QUEUED_STALE_AFTER_SECONDS", default=24 * 3600)
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
+
+# --- Alerts and notifications --------------------------------------------------------------------
+# Alerts of one group wait this long after the group's first pending one, so a burst is one message per
+# person; a recovery waits as long after the resolution, so an alert that flaps sends nothing extra.
+ALERT_GROUP_WINDOW_SECONDS = env.int("ALERT_GROUP_WINDOW_SECONDS", default=300)
+# A failed delivery is retried after 30 s, 60 s, 120 s, ... and given up (FAILED) after this many attempts.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+# Webhook (Slack/Teams incoming webhook) connect and read timeout, seconds.
+NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS = env.float("NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# E-mail: the console backend prints messages (make run); production sends through SMTP (production.py).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Orquestra <orquestra@localhost>")
+EMAIL_SUBJECT_PREFIX = "[Orquestra] "
 
 # --- Demo simulators ----------------------------------------------------------------------------
 # When an integration has no credentials, `make run` points it at a local simulator (tests/fakes).

@@ -18,8 +18,9 @@ from integrations.movidesk.configuration import automatic_sync_enabled, movidesk
 from integrations.movidesk.exceptions import MovideskNotConfigured, MovideskPageError, MovideskResponseError
 from integrations.movidesk.store import tickets_upsert
 from integrations.movidesk.windows import MovideskSyncWindow, parse_date, window_automatic, window_segments
-from orchestration.models import Execution, LogLevel, Trigger
+from orchestration.models import Execution, ExecutionStatus, LogLevel, Severity, Trigger
 from orchestration.outbound import MalformedResponseError
+from orchestration.services.alerts import alert_raise, alert_resolve
 from orchestration.services.executions import execution_create, execution_skip
 from orchestration.services.runner import JobContext, execution_run
 
@@ -27,6 +28,7 @@ SYNC_KIND = "MOVIDESK_SYNC"
 LOCK_KEY = "movidesk-sync"
 LOCK_TTL_SECONDS = 15 * 60  # renewed at every page; outlives the longest Retry-After we honour
 MAX_ATTEMPTS = 3
+ALERT_FINGERPRINT = "movidesk:sync-failed"
 
 
 @dataclass
@@ -169,8 +171,11 @@ def movidesk_sync_run(
     task: Task | None = None,
     on_page: MovideskPageCallback | None = None,
 ) -> Execution:
-    """Runs one window now, in this process, as one Execution (locked; SKIPPED if another runs)."""
-    return execution_run(
+    """Runs one window now, in this process, as one Execution (locked; SKIPPED if another runs).
+
+    Its end raises or resolves the `movidesk:sync-failed` alert; a retried attempt raises celery's Retry out
+    of here, so only the final failure (after the retries) alerts."""
+    execution = execution_run(
         kind=SYNC_KIND,
         job=_sync_job(window, on_page),
         execution_id=execution_id,
@@ -181,6 +186,22 @@ def movidesk_sync_run(
         task=task,
         max_attempts=MAX_ATTEMPTS,
     )
+    movidesk_sync_alert(execution)
+    return execution
+
+
+def movidesk_sync_alert(execution: Execution) -> None:
+    if execution.status in (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT):
+        alert_raise(
+            fingerprint=ALERT_FINGERPRINT,
+            group="movidesk:sync",
+            severity=Severity.CRITICAL,
+            title=_("Sincronização do Movidesk falhou"),
+            details=execution.error[:2000],
+            execution=execution,
+        )
+    elif execution.status in (ExecutionStatus.SUCCEEDED, ExecutionStatus.PARTIAL):
+        alert_resolve(fingerprint=ALERT_FINGERPRINT)
 
 
 def movidesk_sync_scheduled_run(*, task: Task | None = None, execution_id: int | None = None) -> Execution:

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from orchestration.admin.alerts import NotificationPreferenceInline
 from orchestration.models import User
 from orchestration.services.users import (
     EDITABLE_FIELDS,
@@ -94,6 +95,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "name")
     ordering = ("name", "email")
     filter_horizontal = ()
+    inlines = [NotificationPreferenceInline]
+
+    def get_inlines(self, request: HttpRequest, obj: User | None = None) -> list[type[admin.options.InlineModelAdmin]]:
+        return [NotificationPreferenceInline] if obj is not None else []
 
     def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)

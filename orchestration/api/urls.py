@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
+from orchestration.api.alerts import AlertViewSet, NotificationPreferencesView, NotificationViewSet
 from orchestration.api.users import ObtainTokenView, UserViewSet
 from orchestration.api.views import ExecutionViewSet
 from orchestration.views.stream import execution_stream
@@ -8,10 +9,18 @@ from orchestration.views.stream import execution_stream
 router = DefaultRouter()
 router.register("executions", ExecutionViewSet, basename="execution")
 router.register("users", UserViewSet, basename="user")
+router.register("alerts", AlertViewSet, basename="alert")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Server-Sent Events; an async view served by the ASGI server (see orchestration/live/).
     path("executions/<int:pk>/stream", execution_stream, name="execution-stream"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    # Before the router: "me" is not a user id.
+    path(
+        "users/me/notification-preferences/",
+        NotificationPreferencesView.as_view(),
+        name="user-me-notification-preferences",
+    ),
     *router.urls,
 ]

@@ -1,8 +1,28 @@
+from orchestration.models.alerts import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    Channel,
+    Notification,
+    NotificationCategory,
+    NotificationPreference,
+    NotificationStatus,
+    Severity,
+)
 from orchestration.models.executions import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger
 from orchestration.models.locks import JobLock
 from orchestration.models.users import Role, User
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "AlertStatus",
+    "Channel",
+    "Notification",
+    "NotificationCategory",
+    "NotificationPreference",
+    "NotificationStatus",
+    "Severity",
     "Execution",
     "ExecutionLogLine",
     "ExecutionStatus",

@@ -14,8 +14,11 @@ from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from orchestration.models import Execution, ExecutionStatus
+from orchestration.models import Execution, ExecutionStatus, Severity
+from orchestration.registries.kinds import kind_label
+from orchestration.services.alerts import alert_raise
 from orchestration.services.executions import ACTIVE_STATUSES, execution_close_parent, execution_fail
 
 
@@ -62,5 +65,20 @@ def executions_reap_stale(*, now: datetime | None = None) -> int:
             "a mensagem expirou.",
             status=ExecutionStatus.TIMED_OUT,
         )
-        reaped += ended.status == ExecutionStatus.TIMED_OUT
+        if ended.status == ExecutionStatus.TIMED_OUT:
+            reaped += 1
+            alert_timed_out(ended)
     return reaped
+
+
+def alert_timed_out(execution: Execution) -> None:
+    """One alert per kind whose runs are being abandoned (a lost worker, an expired message)."""
+    alert_raise(
+        fingerprint=f"execution:timed-out:{execution.kind}",
+        group="execution:timed-out",
+        severity=Severity.CRITICAL,
+        title=_("Execução abandonada: %(kind)s") % {"kind": kind_label(execution.kind)},
+        details=_("A execução #%(id)d ficou sem atividade e foi encerrada como tempo esgotado.") % {"id": execution.pk},
+        group_title=_("Execuções abandonadas em %(count)d tipos de execução"),
+        execution=execution,
+    )

@@ -193,6 +193,9 @@ def test_an_administrator_changes_a_role_in_the_admin(admin_user: User, operator
             "role": Role.APPROVER,
             "is_active": "on",
             "is_staff": "on",
+            # The notification preferences inline (none saved: the role's defaults apply).
+            "notification_preference-TOTAL_FORMS": "0",
+            "notification_preference-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302

@@ -4,9 +4,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from orchestration.models import Execution, ExecutionStatus
+from orchestration.models import Alert, Execution, ExecutionStatus
 from orchestration.services.executions import execution_create, execution_log, execution_start
 from orchestration.services.heartbeat import heartbeat_record
+from orchestration.services.stale_executions import executions_reap_stale
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,20 @@ def test_a_message_that_never_reached_a_worker_is_ended_after_a_day(settings) ->
 
     lost.refresh_from_db()
     assert lost.status == ExecutionStatus.TIMED_OUT
+
+
+def test_runs_ended_by_the_sweep_raise_one_alert_per_kind(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.EXECUTION_STALE_AFTER_SECONDS = 600
+    started = timezone.now()
+    with time_machine.travel(started, tick=False):
+        first, second = running("ABANDONED"), running("ABANDONED")
+        other = running("OTHER_KIND")
+    with time_machine.travel(started + timedelta(seconds=700), tick=False):
+        executions_reap_stale()
+
+    alerts = {alert.fingerprint: alert for alert in Alert.objects.all()}
+    assert set(alerts) == {"execution:timed-out:ABANDONED", "execution:timed-out:OTHER_KIND"}
+    assert alerts["execution:timed-out:ABANDONED"].occurrences == 2
+    assert alerts["execution:timed-out:ABANDONED"].execution_id in {first.pk, second.pk}
+    assert alerts["execution:timed-out:OTHER_KIND"].group == "execution:timed-out"
+    assert alerts["execution:timed-out:OTHER_KIND"].execution_id == other.pk
