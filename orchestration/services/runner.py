@@ -14,6 +14,7 @@ from django.db import transaction
 from orchestration.exceptions import ExecutionCancelled, LockLost, TransientError
 from orchestration.interrupts import Interrupted
 from orchestration.models import Execution, ExecutionStatus, LogLevel, Trigger
+from orchestration.services.alerts import alert_resolve
 from orchestration.services.executions import (
     execution_create,
     execution_fail,
@@ -28,6 +29,7 @@ from orchestration.services.executions import (
 )
 from orchestration.services.fanout import ChildSpec, child_rate_limit_key, execution_fan_out
 from orchestration.services.locks import lock_acquire, lock_release
+from orchestration.services.stale_executions import timed_out_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +173,11 @@ def execution_run(
             execution.refresh_from_db()
             return execution  # its children close it
         # A cancel that came after the last checkpoint keeps CANCELLED (the transition is conditional).
-        return execution_succeed(execution=execution, partial=context.partial)
+        execution_succeed(execution=execution, partial=context.partial)
+        if execution.status == ExecutionStatus.SUCCEEDED:
+            # Runs of this kind work again: an "abandoned runs" alert of the stale sweep is over.
+            alert_resolve(fingerprint=timed_out_fingerprint(kind))
+        return execution
     except ExecutionCancelled:
         execution_log(execution=execution, level=LogLevel.WARNING, message="Execução interrompida: cancelada.")
         execution.refresh_from_db()

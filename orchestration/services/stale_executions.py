@@ -71,10 +71,15 @@ def executions_reap_stale(*, now: datetime | None = None) -> int:
     return reaped
 
 
+def timed_out_fingerprint(kind: str) -> str:
+    return f"execution:timed-out:{kind}"
+
+
 def alert_timed_out(execution: Execution) -> None:
-    """One alert per kind whose runs are being abandoned (a lost worker, an expired message)."""
+    """One alert per kind whose runs are being abandoned (a lost worker, an expired message); the next run
+    of that kind that succeeds resolves it (services.runner)."""
     alert_raise(
-        fingerprint=f"execution:timed-out:{execution.kind}",
+        fingerprint=timed_out_fingerprint(execution.kind),
         group="execution:timed-out",
         severity=Severity.CRITICAL,
         title=_("Execução abandonada: %(kind)s") % {"kind": kind_label(execution.kind)},

@@ -4,9 +4,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from orchestration.models import Alert, Execution, ExecutionStatus
+from orchestration.models import Alert, AlertStatus, Execution, ExecutionStatus
 from orchestration.services.executions import execution_create, execution_log, execution_start
 from orchestration.services.heartbeat import heartbeat_record
+from orchestration.services.runner import execution_run
 from orchestration.services.stale_executions import executions_reap_stale
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,21 @@ def test_runs_ended_by_the_sweep_raise_one_alert_per_kind(settings) -> None:  # 
     assert alerts["execution:timed-out:ABANDONED"].execution_id in {first.pk, second.pk}
     assert alerts["execution:timed-out:OTHER_KIND"].group == "execution:timed-out"
     assert alerts["execution:timed-out:OTHER_KIND"].execution_id == other.pk
+
+
+def test_the_next_run_of_the_kind_that_succeeds_resolves_its_abandoned_runs_alert(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.EXECUTION_STALE_AFTER_SECONDS = 600
+    started = timezone.now()
+    with time_machine.travel(started, tick=False):
+        running("ABANDONED")
+    with time_machine.travel(started + timedelta(seconds=700), tick=False):
+        executions_reap_stale()
+    alert = Alert.objects.get(fingerprint="execution:timed-out:ABANDONED")
+
+    execution_run(kind="OTHER_KIND", job=lambda context: None)
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.OPEN  # another kind working says nothing about this one
+    execution_run(kind="ABANDONED", job=lambda context: None)
+    alert.refresh_from_db()
+
+    assert alert.status == AlertStatus.RESOLVED and alert.resolved_by is None
