@@ -110,6 +110,33 @@ def _default_language_after_each_test() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+# Login failure counters and throttle histories live in the cache, which on Redis outlives a test (and a
+# test run: a run less than LOGIN_FAILURE_WINDOW_SECONDS after the previous one would find its counters).
+_LOGIN_KEY_PATTERNS = ("*login-failures:*", "*throttle_*")
+
+
+@pytest.fixture(autouse=True)
+def _forget_login_attempts() -> Iterator[None]:
+    _login_counters_delete()
+    yield
+
+
+def _login_counters_delete() -> None:
+    if settings.CACHES["default"]["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        return  # the database cache is rolled back with each test's transaction
+    import redis
+
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    try:
+        keys = {key for pattern in _LOGIN_KEY_PATTERNS for key in client.scan_iter(match=pattern, count=1000)}
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # no Redis reachable: the tests that need it are skipped or failed on their own
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def make_user(db: None) -> Iterator:
     def make(role: str = Role.OPERATOR, email: str | None = None, password: str = "s3nha-forte!") -> User:

@@ -1,12 +1,9 @@
 """Users on the API, the token login, and the permission table (RequiredPermissions) every view follows."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.test import Client
 from django.urls import include, path
 from rest_framework.request import Request
@@ -47,14 +44,6 @@ urlpatterns = [
     path("test/approve/", ApproveSomething.as_view()),
     path("test/undeclared/", Undeclared.as_view()),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _forget_login_attempts() -> Iterator[None]:
-    """Throttle and failure counters live in the cache (Redis in the services run) across tests."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _client(user: User) -> APIClient:

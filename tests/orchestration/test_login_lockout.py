@@ -1,11 +1,8 @@
 """The login lockout counts per account, whatever spelling reaches it, and the throttle cannot be escaped
 by sending a new X-Forwarded-For."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -15,13 +12,6 @@ pytestmark = pytest.mark.django_db
 
 TOKEN = "/api/v1/auth/token/"
 PASSWORD = "s3nha-forte!"
-
-
-@pytest.fixture(autouse=True)
-def _forget_login_attempts() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.services  # PostgreSQL's case-insensitive match is what folds `ſ` and `ı`
