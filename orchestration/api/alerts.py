@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orchestration.api.datetime_filters import BoundedIsoDateTimeFilter
+from orchestration.api.errors import Conflict
 from orchestration.api.serializers import ErrorSerializer, UserSummarySerializer
 from orchestration.models import (
     Alert,
@@ -36,12 +37,6 @@ _ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description=_("Perfil sem permissão.")),
     404: OpenApiResponse(ErrorSerializer, description=_("Não encontrado.")),
 }
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = _("O estado atual não permite esta ação.")
 
 
 # --- serializers ---------------------------------------------------------------------------------------------

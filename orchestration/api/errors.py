@@ -6,11 +6,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from orchestration.exceptions import OrchestraError, ValidationFailed
+
+
+class Conflict(exceptions.APIException):
+    """A state change the current state does not allow (409), for views that check it themselves."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = _lazy("O estado atual não permite esta ação.")
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, status, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.generics import get_object_or_404
@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from orchestration.api.errors import Conflict
 from orchestration.api.filters import ExecutionFilter, LogLineFilter
 from orchestration.api.serializers import (
     ErrorSerializer,
@@ -33,12 +34,6 @@ _ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description=_("Perfil sem permissão.")),
     404: OpenApiResponse(ErrorSerializer, description=_("Execução inexistente.")),
 }
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = _("O estado atual não permite esta ação.")
 
 
 class ExecutionPagination(PageNumberPagination):
