@@ -17,7 +17,7 @@ SIGNAL_NAMES = {signal.SIGINT: "SIGINT (Ctrl-C)", signal.SIGTERM: "SIGTERM"}
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal number, as shells report it
 
 
-class Interrupted(BaseException):  # noqa: N818 - named like KeyboardInterrupt, which it stands beside
+class Interrupted(BaseException):  # a BaseException, named like KeyboardInterrupt, which it stands beside
     def __init__(self, signum: int) -> None:
         self.signum = signum
         self.signal_name = SIGNAL_NAMES.get(signum, f"sinal {signum}")
