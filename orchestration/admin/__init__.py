@@ -2,4 +2,4 @@
 
 `readonly` and `login` are pieces the other apps' admins reuse."""
 
-from orchestration.admin import alerts, executions, site, users  # noqa: F401
+from orchestration.admin import alerts, companies, executions, site, users  # noqa: F401

@@ -36,7 +36,7 @@ def _field_errors(form: ModelForm, error: ValidationError) -> None:
 class UserCreationForm(auth_forms.BaseUserCreationForm):
     class Meta:
         model = User
-        fields = ("email", "name", "phone", "role")
+        fields = ("email", "name", "phone", "role", "company")
 
     def clean_email(self) -> str:
         try:
@@ -50,7 +50,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
     class Meta:
         model = User
-        fields = ("email", "name", "phone", "role", "is_active", "is_staff")
+        fields = ("email", "name", "phone", "role", "company", "is_active", "is_staff")
 
     def clean_email(self) -> str:
         try:
@@ -80,18 +80,18 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Dados pessoais"), {"fields": ("name", "phone")}),
-        (_("Perfil e acesso"), {"fields": ("role", "is_active", "is_staff")}),
+        (_("Perfil e acesso"), {"fields": ("role", "company", "is_active", "is_staff")}),
         (_("Datas"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
             None,
-            {"classes": ("wide",), "fields": ("email", "name", "phone", "role", "password1", "password2")},
+            {"classes": ("wide",), "fields": ("email", "name", "phone", "role", "company", "password1", "password2")},
         ),
     )
     readonly_fields = ("last_login", "date_joined")
-    list_display = ("email", "name", "role", "is_active", "last_login")
-    list_filter = ("role", "is_active")
+    list_display = ("email", "name", "role", "company", "is_active", "last_login")
+    list_filter = ("role", "company", "is_active")
     search_fields = ("email", "name")
     ordering = ("name", "email")
     filter_horizontal = ()

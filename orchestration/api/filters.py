@@ -1,5 +1,6 @@
 """Query filters of the execution ledger; a malformed value is a 400 with the field named, never a 500."""
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -25,6 +26,10 @@ class ExecutionFilter(filters.FilterSet):
         max_value=MAX_ID,
         help_text=_("Id da execução principal (itens de uma execução distribuída)."),
     )
+    subject_type = filters.CharFilter(
+        method="filter_subject_type", help_text=_("Tipo do objeto, como app.modelo (orchestration.invoiceprocess).")
+    )
+    subject_id = filters.CharFilter(field_name="subject_id", max_length=64, help_text=_("Id do objeto."))
     created_after = BoundedIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text=_("Criadas a partir deste instante (ISO 8601).")
     )
@@ -39,6 +44,10 @@ class ExecutionFilter(filters.FilterSet):
     class Meta:
         model = Execution
         fields = ["kind", "status", "trigger", "started_by"]
+
+    def filter_subject_type(self, queryset: QuerySet[Execution], name: str, value: str) -> QuerySet[Execution]:
+        app_label, _dot, model = value.lower().partition(".")
+        return queryset.filter(subject_type__app_label=app_label, subject_type__model=model)
 
 
 class LogLineFilter(filters.FilterSet):

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,9 @@ class ExecutionSerializer(serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text=_("Execução principal, quando esta é um item de uma distribuída.")
     )
+    subject_type = serializers.SerializerMethodField(
+        help_text=_("Tipo do objeto de que a execução trata, como app.modelo (vazio quando não há um).")
+    )
 
     class Meta:
         model = Execution
@@ -54,6 +58,8 @@ class ExecutionSerializer(serializers.ModelSerializer):
             "kind",
             "kind_display",
             "parent",
+            "subject_type",
+            "subject_id",
             "status",
             "status_display",
             "trigger",
@@ -72,6 +78,12 @@ class ExecutionSerializer(serializers.ModelSerializer):
 
     def get_kind_display(self, execution: Execution) -> str:
         return kind_label(execution.kind)
+
+    def get_subject_type(self, execution: Execution) -> str:
+        if execution.subject_type_id is None:
+            return ""
+        subject_type = ContentType.objects.get_for_id(execution.subject_type_id)
+        return f"{subject_type.app_label}.{subject_type.model}"
 
 
 class ExecutionDetailSerializer(ExecutionSerializer):
@@ -145,6 +157,7 @@ class UserSerializer(serializers.ModelSerializer):
             "phone",
             "role",
             "role_display",
+            "company",
             "is_active",
             "is_staff",
             "date_joined",

@@ -9,6 +9,7 @@ from orchestration.models.alerts import (
     NotificationStatus,
     Severity,
 )
+from orchestration.models.companies import Company
 from orchestration.models.executions import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger
 from orchestration.models.locks import JobLock
 from orchestration.models.users import Role, User
@@ -18,6 +19,7 @@ __all__ = [
     "AlertKind",
     "AlertStatus",
     "Channel",
+    "Company",
     "Notification",
     "NotificationCategory",
     "NotificationPreference",

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,12 @@ class Execution(models.Model):
         on_delete=models.CASCADE,
         related_name="children",
     )
+    # What the run is about (an invoice process, a Kommo account, a WhatsApp session), when it is one thing.
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("tipo do objeto"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    subject_id = models.CharField(_("id do objeto"), max_length=64, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
     status = models.CharField(
         _("situação"), max_length=16, choices=ExecutionStatus.choices, default=ExecutionStatus.QUEUED, db_index=True
     )
@@ -78,6 +86,7 @@ class Execution(models.Model):
         indexes = [
             models.Index(fields=["kind", "-created_at"]),
             models.Index(fields=["parent", "status"], name="execution_parent_status_idx"),
+            models.Index(fields=["subject_type", "subject_id", "-created_at"], name="execution_subject_idx"),
         ]
         permissions = [
             ("cancel_execution", _("Pode cancelar execuções")),

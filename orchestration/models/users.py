@@ -50,6 +50,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("ativo"), default=True)
     is_staff = models.BooleanField(_("acesso ao admin"), default=True)
     date_joined = models.DateTimeField(_("cadastrado em"), default=timezone.now)
+    # The tenant: apps holding a company's data (appointments, WhatsApp sessions) show a user only theirs.
+    company = models.ForeignKey(
+        "orchestration.Company",
+        verbose_name=_("empresa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
 
     objects = UserManager()
 

@@ -6,7 +6,8 @@ its transaction has committed: see `execution_close_parent`."""
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import DatabaseError, connection, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -32,6 +33,13 @@ EXECUTION_MACHINE = StatusMachine(
 )
 
 
+def execution_subject_fields(subject: models.Model | None) -> dict[str, Any]:
+    """The columns that link an execution to `subject` (none when there is no subject)."""
+    if subject is None:
+        return {}
+    return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": str(subject.pk)}
+
+
 def execution_create(
     *,
     kind: str,
@@ -41,9 +49,11 @@ def execution_create(
     ip: str | None = None,
     user_agent: str = "",
     lock_key: str = "",
+    subject: models.Model | None = None,
 ) -> Execution:
     return Execution.objects.create(
         kind=kind,
+        **execution_subject_fields(subject),
         trigger=trigger,
         parameters=parameters or {},
         started_by=user if user and user.is_authenticated else None,

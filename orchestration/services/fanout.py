@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any
 
 from celery import current_app
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -40,6 +40,7 @@ from orchestration.services.executions import (
     RETRYABLE_STATUSES,
     execution_close_parent,
     execution_log,
+    execution_subject_fields,
 )
 from orchestration.services.transitions import IllegalTransition, transition
 
@@ -62,6 +63,8 @@ class ChildSpec:
     lock_key: str
     parameters: dict[str, Any] = field(default_factory=dict)
     rate_limit_key: str = ""
+    # The item itself (a Kommo account, a WhatsApp session, an invoice process), linked as the child's subject.
+    subject: models.Model | None = None
 
 
 class NothingToRetry(IllegalTransition):
@@ -129,6 +132,7 @@ def execution_fan_out(*, parent: Execution, children: Iterable[ChildSpec]) -> li
                     FAN_OUT_PARAMETER: {"task": spec.task, "rate_limit_key": spec.rate_limit_key or spec.lock_key},
                 },
                 lock_key=spec.lock_key,
+                **execution_subject_fields(spec.subject),
                 # Known before sending, so the ledger links each child to its message from the start.
                 celery_task_id=str(uuid.uuid4()),
             )

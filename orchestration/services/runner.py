@@ -9,7 +9,7 @@ from typing import Any
 
 from celery import Task
 from celery.exceptions import Retry, SoftTimeLimitExceeded
-from django.db import transaction
+from django.db import models, transaction
 
 from orchestration.exceptions import ExecutionCancelled, LockLost, TransientError
 from orchestration.interrupts import Interrupted
@@ -117,6 +117,7 @@ def _execution_for(
     trigger: str,
     parameters: dict[str, Any] | None,
     lock_key: str,
+    subject: models.Model | None = None,
 ) -> Execution:
     """The execution this delivery belongs to: the given one, the one a lost delivery of the same
     Celery task started, or a new one."""
@@ -126,7 +127,7 @@ def _execution_for(
         existing = Execution.objects.filter(celery_task_id=task_id).first()
         if existing is not None:
             return existing
-    execution = execution_create(kind=kind, trigger=trigger, parameters=parameters, lock_key=lock_key)
+    execution = execution_create(kind=kind, trigger=trigger, parameters=parameters, lock_key=lock_key, subject=subject)
     if task_id:
         execution.celery_task_id = task_id
         execution.save(update_fields=["celery_task_id"])
@@ -144,10 +145,11 @@ def execution_run(
     lock_ttl: int = 15 * 60,
     task: Task | None = None,
     max_attempts: int = 3,
+    subject: models.Model | None = None,
 ) -> Execution:
     """Runs `job` as one Execution. A held lock records SKIPPED; a transient error retries the task."""
     task_id = task.request.id if task is not None and task.request.id else ""
-    execution = _execution_for(kind, execution_id, task_id, trigger, parameters, lock_key)
+    execution = _execution_for(kind, execution_id, task_id, trigger, parameters, lock_key, subject)
     if execution.is_finished:
         # A redelivered message for a run that already ended: doing it again would run it twice.
         logger.info("execution %s already %s; not running again", execution.pk, execution.status)

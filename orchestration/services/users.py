@@ -18,7 +18,7 @@ from orchestration.exceptions import OrchestraError
 from orchestration.models import Role, User
 
 # What a caller may set; the password goes through set_password, never as a field.
-EDITABLE_FIELDS = ("email", "name", "phone", "role", "is_active", "is_staff")
+EDITABLE_FIELDS = ("email", "name", "phone", "role", "is_active", "is_staff", "company")
 
 
 class UserDeleteRefused(OrchestraError):

@@ -188,3 +188,18 @@ def test_kinds_come_with_their_label_from_the_registry_and_unknown_ones_as_they_
     assert listed[unknown.pk] == "REMOVED_JOB"
     assert "Sincronização de tickets do Movidesk" in page
     assert client.get(f"{EXECUTIONS}{known.pk}/").json()["kind_display"] == "Sincronização de tickets do Movidesk"
+
+
+def test_an_execution_names_its_subject_and_the_list_filters_by_it(operator_user: User, approver_user: User) -> None:
+    about_operator = execution_create(kind="TEST", subject=operator_user)
+    execution_create(kind="TEST", subject=approver_user)
+    execution_create(kind="TEST")
+    client = _client(operator_user)
+
+    found = client.get(EXECUTIONS, {"subject_type": "orchestration.user", "subject_id": str(operator_user.pk)})
+
+    assert _ids(found) == [about_operator.pk]
+    row = found.json()["results"][0]
+    assert (row["subject_type"], row["subject_id"]) == ("orchestration.user", str(operator_user.pk))
+    assert len(_ids(client.get(EXECUTIONS, {"subject_type": "orchestration.user"}))) == 2
+    assert client.get(EXECUTIONS, {"subject_type": "nothing.here"}).json()["count"] == 0

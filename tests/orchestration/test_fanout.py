@@ -326,3 +326,15 @@ def test_the_list_filters_by_parent_and_shows_it(fan_out, operator_user: User) -
     assert sorted(row["id"] for row in rows) == sorted(child.pk for child in children)
     assert {row["parent"] for row in rows} == {parent.pk}
     assert _client(operator_user).get(EXECUTIONS, {"parent": "x"}).status_code == 400
+
+
+def test_each_child_is_linked_to_its_item(django_capture_on_commit_callbacks: Any, sent: list, make_user: Any) -> None:
+    items = [make_user(email=f"item{n}@example.com") for n in range(2)]
+    parent = execution_create(kind="TEST_FAN_OUT")
+    specs = [ChildSpec(task="t", kind="K", lock_key=f"item:{item.pk}", subject=item) for item in items]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        children = execution_fan_out(parent=parent, children=specs)
+
+    assert [Execution.objects.get(pk=child.pk).subject for child in children] == items
+    assert parent.subject is None
