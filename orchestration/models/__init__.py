@@ -14,10 +14,21 @@ from orchestration.models.executions import Execution, ExecutionLogLine, Executi
 from orchestration.models.locks import JobLock
 from orchestration.models.users import Role, User
 
+# The invoice pipeline's models live in their own sub-package; Django finds an app's models here.
+from orchestration.invoices.models import (  # noqa: E402  isort: skip
+    Carrier,
+    CarrierAccount,
+    InvoiceProcess,
+    InvoiceRejection,
+    InvoiceStatus,
+)
+
 __all__ = [
     "Alert",
     "AlertKind",
     "AlertStatus",
+    "Carrier",
+    "CarrierAccount",
     "Channel",
     "Company",
     "Notification",
@@ -28,6 +39,9 @@ __all__ = [
     "Execution",
     "ExecutionLogLine",
     "ExecutionStatus",
+    "InvoiceProcess",
+    "InvoiceRejection",
+    "InvoiceStatus",
     "JobLock",
     "LogLevel",
     "Role",
