@@ -5,7 +5,7 @@ import socket
 import subprocess
 import types
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
@@ -13,6 +13,9 @@ from django.db import connection
 from django.utils import translation
 
 from orchestration.models import Role, User
+
+if TYPE_CHECKING:
+    from tests.harness.s3 import S3Server
 
 
 def _redis_reachable() -> bool:
@@ -192,3 +195,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# --- S3: moto's server, one per session; a fresh bucket per test that asks for one -------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator["S3Server"]:
+    from tests.harness.s3 import s3_server as start
+
+    yield from start()
+
+
+@pytest.fixture
+def s3_bucket(s3_server: "S3Server", settings: Any) -> str:
+    """A new bucket, made the default storage of this test (`s3_server.keys(bucket)` lists it)."""
+    bucket = s3_server.create_bucket()
+    for name, value in s3_server.settings(bucket).items():
+        setattr(settings, name, value)
+    return bucket

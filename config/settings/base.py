@@ -141,6 +141,8 @@ AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
 AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="us-east-1")
 AWS_DEFAULT_ACL = None
 AWS_QUERYSTRING_AUTH = True
+# Presigned links signed with SigV4: what MinIO and every AWS region accept (SigV2 is refused by newer regions).
+AWS_S3_SIGNATURE_VERSION = "s3v4"
 STORAGES = {
     "default": {
         "BACKEND": "storages.backends.s3.S3Storage"
