@@ -1,6 +1,7 @@
 """WhatsApp sessions in the admin: registration (API key and webhook secret write-only), the history of
 transitions and conversations, and the source's maintenance tasks as actions."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -21,6 +22,8 @@ SYNC_PERMISSION = "sync"  # whatsapp_health.sync_whatsappsession, as ModelAdmin'
 
 
 class WhatsAppSessionForm(SecretModelForm):
+    base_url = forms.URLField(label=_("URL do provedor"), max_length=300, assume_scheme="https")
+
     class Meta:
         model = WhatsAppSession
         fields = [
