@@ -6,7 +6,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from whatsapp_health.models import Conversation, ConversationStatus, SessionStatus, TransitionSource
+from whatsapp_health.models import Conversation, ConversationStatus, SessionStatus, TransitionSource, WhatsAppSession
 from whatsapp_health.webhooks import waha_signature
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,16 @@ def test_a_body_that_is_not_json_is_a_clear_400(make_session) -> None:  # type: 
 
     assert response.status_code == 400
     assert "JSON" in response.json()["error"]["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fakes_deliver_their_webhooks_over_http(make_session, evolution, waha, live_server) -> None:  # type: ignore[no-untyped-def]
+    make_session("loja", status=SessionStatus.CONNECTED)
+    make_session("default", provider="WAHA", hmac_key="k", status=SessionStatus.CONNECTED)
+
+    assert evolution.send(live_server.url + EVOLUTION_URL, evolution.connection_update("loja", "close")) == 200
+    assert waha.send(live_server.url + WAHA_URL, waha.session_status("default", "FAILED")) == 200
+    assert waha.send(live_server.url + WAHA_URL, waha.session_status("default", "WORKING", key="wrong")) == 403
+
+    statuses = dict(WhatsAppSession.objects.values_list("instance", "status"))
+    assert statuses == {"loja": SessionStatus.DISCONNECTED, "default": SessionStatus.FAILED}
