@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from orchestration.models import Execution, Role, Trigger
 from orchestration.registries.demo import DemoContext, register_demo_history
+from orchestration.simulators import simulator_url
 from whatsapp_health.checks import CHECK_KIND
 from whatsapp_health.enqueue import CHECK, whatsapp_job_enqueue
 from whatsapp_health.models import Provider, WhatsAppSession
@@ -19,9 +20,8 @@ WAHA_DEMO_KEY = "waha-api-key"  # noqa: S105 - the local simulator's key
 
 
 def _demo_sessions() -> int:
-    host = settings.SIMULATOR_HOST
-    evolution = f"http://{host}:{settings.EVOLUTION_SIMULATOR_PORT}"
-    waha = f"http://{host}:{settings.WAHA_SIMULATOR_PORT}"
+    evolution = simulator_url("EVOLUTION_SIMULATOR_PORT", 8105) or ""
+    waha = simulator_url("WAHA_SIMULATOR_PORT", 8106) or ""
     wanted = [(Provider.EVOLUTION, evolution, name, f"{name}-token") for name in EVOLUTION_INSTANCES]
     wanted += [(Provider.WAHA, waha, name, WAHA_DEMO_KEY) for name in WAHA_SESSIONS]
     created = 0

@@ -39,7 +39,7 @@ def session_save(session: WhatsAppSession, **fields: Any) -> WhatsAppSession:
     with transaction.atomic():
         if session.is_default:
             # Unmarked first: the database allows one default per company.
-            WhatsAppSession.objects.filter(company_id=session.company_id, is_default=True).exclude(
+            WhatsAppSession.objects.filter(company=session.company, is_default=True).exclude(
                 pk=session.pk
             ).update(is_default=False)
         session.save()

@@ -89,7 +89,8 @@ def session_alerts_update(
         "since": since,
         "error": session.last_check_error or "-",
     }
-    for owner in session_owners(session) or [None]:
+    owners: list[User | None] = [*session_owners(session)] or [None]
+    for owner in owners:
         alert_raise(
             fingerprint=f"{condition}{owner.pk if owner else 0}",
             group=GROUP,

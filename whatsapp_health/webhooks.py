@@ -50,6 +50,10 @@ def _envelope(body: bytes) -> dict[str, Any]:
     return envelope
 
 
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _same(given: object, expected: str) -> bool:
     return bool(expected) and isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
 
@@ -118,7 +122,7 @@ def evolution_webhook_receive(*, body: bytes, headers: Mapping[str, str], event_
         raise WebhookForbidden(_("Webhook recusado: chave da instância ou segredo inválido."))
     # With byEvents the event travels in the path (`/connection-update`); the envelope's name wins.
     event = str(envelope.get("event") or event_path.replace("-", ".")).lower()
-    data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+    data = _object(envelope.get("data"))
     event_at = _timestamp(envelope.get("date_time"))
     applied = False
     if event == "connection.update":
@@ -131,7 +135,7 @@ def evolution_webhook_receive(*, body: bytes, headers: Mapping[str, str], event_
     elif event == "logout.instance":
         applied = _apply_state(session, ProviderState("QR_REQUIRED", "logout", "LOGOUT_INSTANCE"), event_at)
     elif event in EVOLUTION_MESSAGE_EVENTS:
-        key = data.get("key") if isinstance(data.get("key"), dict) else {}
+        key = _object(data.get("key"))
         applied = _apply_message(session, key.get("remoteJid"), _timestamp(data.get("messageTimestamp")) or event_at)
     return WebhookOutcome(session.pk, event, applied)
 
@@ -155,7 +159,7 @@ def waha_webhook_receive(*, body: bytes, headers: Mapping[str, str]) -> WebhookO
     if session is None:
         raise WebhookForbidden(_("Webhook recusado: assinatura X-Webhook-Hmac inválida."))
     event = str(envelope.get("event") or "")
-    payload = envelope.get("payload") if isinstance(envelope.get("payload"), dict) else {}
+    payload = _object(envelope.get("payload"))
     event_at = _timestamp(envelope.get("timestamp")) or _timestamp(headers.get("x-webhook-timestamp"))
     applied = False
     if event == "session.status":
