@@ -39,9 +39,9 @@ def session_save(session: WhatsAppSession, **fields: Any) -> WhatsAppSession:
     with transaction.atomic():
         if session.is_default:
             # Unmarked first: the database allows one default per company.
-            WhatsAppSession.objects.filter(company=session.company, is_default=True).exclude(
-                pk=session.pk
-            ).update(is_default=False)
+            WhatsAppSession.objects.filter(company=session.company, is_default=True).exclude(pk=session.pk).update(
+                is_default=False
+            )
         session.save()
     return session
 
