@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orchestration.admin.readonly import ReadOnlyAdminMixin
@@ -123,7 +123,7 @@ class WhatsAppSessionAdmin(admin.ModelAdmin):
         level = messages.WARNING if failed else messages.SUCCESS
         self.message_user(
             request,
-            _t("Sessões verificadas: %(changed)d mudaram de situação, %(failed)d sem resposta.")
+            gettext("Sessões verificadas: %(changed)d mudaram de situação, %(failed)d sem resposta.")
             % {"changed": changed, "failed": failed},
             level,
         )
@@ -146,7 +146,7 @@ class WhatsAppSessionAdmin(admin.ModelAdmin):
                 refused += 1
         self.message_user(
             request,
-            _t("%(done)d sessões alteradas; %(refused)d já estavam nessa situação.")
+            gettext("%(done)d sessões alteradas; %(refused)d já estavam nessa situação.")
             % {"done": done, "refused": refused},
         )
 
@@ -167,7 +167,9 @@ class WhatsAppSessionAdmin(admin.ModelAdmin):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             **options,
         )  # type: ignore[arg-type]
-        self.message_user(request, _t("Execução #%(id)d enfileirada; acompanhe-a em Execuções.") % {"id": execution.pk})
+        self.message_user(
+            request, gettext("Execução #%(id)d enfileirada; acompanhe-a em Execuções.") % {"id": execution.pk}
+        )
 
     @admin.action(description=_("Sincronizar todas as sessões (independe da seleção)"), permissions=[SYNC_PERMISSION])
     def sync_all(self, request: HttpRequest, queryset: QuerySet[WhatsAppSession]) -> None:

@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "orchestration.models.alerts.AlertStatus",
         "NotificationStatusEnum": "orchestration.models.alerts.NotificationStatus",
         "ExecutionStatusEnum": "orchestration.models.executions.ExecutionStatus",
+        "WhatsAppSessionStatusEnum": "whatsapp_health.models.SessionStatus",
+        "ConversationStatusEnum": "whatsapp_health.models.ConversationStatus",
     },
 }
 

@@ -2,7 +2,7 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from whatsapp_health.api import views
-from whatsapp_health.api.webhooks import EvolutionWebhookView, WahaWebhookView
+from whatsapp_health.api.webhooks import EvolutionEventWebhookView, EvolutionWebhookView, WahaWebhookView
 
 router = SimpleRouter()
 router.register("sessions", views.WhatsAppSessionViewSet, basename="whatsapp-session")
@@ -21,7 +21,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="whatsapp-check-inactive-conversations",
     ),
     path("webhooks/evolution", EvolutionWebhookView.as_view(), name="whatsapp-webhook-evolution"),
-    path("webhooks/evolution/<slug:event>", EvolutionWebhookView.as_view(), name="whatsapp-webhook-evolution-event"),
+    path(
+        "webhooks/evolution/<slug:event>",
+        EvolutionEventWebhookView.as_view(),
+        name="whatsapp-webhook-evolution-event",
+    ),
     path("webhooks/waha", WahaWebhookView.as_view(), name="whatsapp-webhook-waha"),
     *router.urls,
 ]

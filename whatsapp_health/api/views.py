@@ -6,8 +6,8 @@ from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -40,12 +40,12 @@ from whatsapp_health.services import session_archive, session_restore, session_s
 VIEW = "whatsapp_health.view_whatsappsession"
 SYNC = "whatsapp_health.sync_whatsappsession"
 _AUTH_ERRORS = {
-    401: OpenApiResponse(ErrorSerializer, description=_lazy("Sem autenticação.")),
-    403: OpenApiResponse(ErrorSerializer, description=_lazy("Perfil sem permissão.")),
+    401: OpenApiResponse(ErrorSerializer, description=_("Sem autenticação.")),
+    403: OpenApiResponse(ErrorSerializer, description=_("Perfil sem permissão.")),
 }
-_NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description=_lazy("Sessão não encontrada (ou nenhuma padrão)."))}
+_NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description=_("Sessão não encontrada (ou nenhuma padrão)."))}
 _SESSION_PARAMETER = OpenApiParameter(
-    "session", int, description=_lazy("Id da sessão; sem ele, a sessão padrão da empresa do usuário.")
+    "session", int, description=_("Id da sessão; sem ele, a sessão padrão da empresa do usuário.")
 )
 
 
@@ -93,24 +93,22 @@ _WRITE_ERRORS = {400: ErrorSerializer, **_AUTH_ERRORS}
 
 @extend_schema_view(
     list=extend_schema(
-        summary=_lazy("Lista sessões do WhatsApp"),
+        summary=_("Lista sessões do WhatsApp"),
         responses={200: WhatsAppSessionSerializer(many=True), **_AUTH_ERRORS},
     ),
     retrieve=extend_schema(
-        summary=_lazy("Detalhe de uma sessão"), responses={200: WhatsAppSessionSerializer, **_AUTH_ERRORS, **_NOT_FOUND}
+        summary=_("Detalhe de uma sessão"), responses={200: WhatsAppSessionSerializer, **_AUTH_ERRORS, **_NOT_FOUND}
     ),
-    create=extend_schema(
-        summary=_lazy("Cadastra uma sessão"), responses={201: WhatsAppSessionSerializer, **_WRITE_ERRORS}
-    ),
+    create=extend_schema(summary=_("Cadastra uma sessão"), responses={201: WhatsAppSessionSerializer, **_WRITE_ERRORS}),
     update=extend_schema(
-        summary=_lazy("Altera uma sessão"), responses={200: WhatsAppSessionSerializer, **_WRITE_ERRORS, **_NOT_FOUND}
+        summary=_("Altera uma sessão"), responses={200: WhatsAppSessionSerializer, **_WRITE_ERRORS, **_NOT_FOUND}
     ),
     partial_update=extend_schema(
-        summary=_lazy("Altera campos de uma sessão"),
+        summary=_("Altera campos de uma sessão"),
         responses={200: WhatsAppSessionSerializer, **_WRITE_ERRORS, **_NOT_FOUND},
     ),
     destroy=extend_schema(
-        summary=_lazy("Exclui uma sessão e seu histórico"), responses={204: None, **_AUTH_ERRORS, **_NOT_FOUND}
+        summary=_("Exclui uma sessão e seu histórico"), responses={204: None, **_AUTH_ERRORS, **_NOT_FOUND}
     ),
 )
 class WhatsAppSessionViewSet(viewsets.ModelViewSet):
@@ -136,7 +134,7 @@ class WhatsAppSessionViewSet(viewsets.ModelViewSet):
             serializer.instance = session_save(serializer.instance or WhatsAppSession(), **serializer.validated_data)
         except IntegrityError as error:
             raise exceptions.ValidationError(
-                {"instance": [_("Já existe uma sessão com este provedor, URL e instância.")]}
+                {"instance": [gettext("Já existe uma sessão com este provedor, URL e instância.")]}
             ) from error
 
     def perform_create(self, serializer: WhatsAppSessionSerializer) -> None:  # type: ignore[override]
@@ -146,7 +144,7 @@ class WhatsAppSessionViewSet(viewsets.ModelViewSet):
         self._save(serializer)
 
     @extend_schema(
-        summary=_lazy("Histórico de mudanças de situação"),
+        summary=_("Histórico de mudanças de situação"),
         responses={200: SessionTransitionSerializer(many=True), **_AUTH_ERRORS, **_NOT_FOUND},
     )
     @action(detail=True, methods=["get"])
@@ -156,7 +154,7 @@ class WhatsAppSessionViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(SessionTransitionSerializer(page, many=True).data)
 
     @extend_schema(
-        summary=_lazy("Conversas da sessão (sem conteúdo)"),
+        summary=_("Conversas da sessão (sem conteúdo)"),
         responses={200: ConversationSerializer(many=True), **_AUTH_ERRORS, **_NOT_FOUND},
     )
     @action(detail=True, methods=["get"])
@@ -174,7 +172,7 @@ class WhatsAppSessionViewSet(viewsets.ModelViewSet):
         return Response(WhatsAppSessionSerializer(session).data)
 
     @extend_schema(
-        summary=_lazy("Arquiva a sessão (sai das verificações, histórico mantido)"),
+        summary=_("Arquiva a sessão (sai das verificações, histórico mantido)"),
         request=None,
         responses={200: WhatsAppSessionSerializer, 409: ErrorSerializer, **_AUTH_ERRORS, **_NOT_FOUND},
     )
@@ -183,7 +181,7 @@ class WhatsAppSessionViewSet(viewsets.ModelViewSet):
         return self._manual(session_archive, request)
 
     @extend_schema(
-        summary=_lazy("Restaura uma sessão arquivada"),
+        summary=_("Restaura uma sessão arquivada"),
         request=None,
         responses={200: WhatsAppSessionSerializer, 409: ErrorSerializer, **_AUTH_ERRORS, **_NOT_FOUND},
     )
@@ -200,7 +198,7 @@ class WhatsAppStatusView(APIView):
     required_perms = [VIEW]
 
     @extend_schema(
-        summary=_lazy("Situação real da sessão no provedor"),
+        summary=_("Situação real da sessão no provedor"),
         parameters=[_SESSION_PARAMETER],
         responses={200: StatusSerializer, **_AUTH_ERRORS, **_NOT_FOUND},
     )
@@ -250,7 +248,7 @@ _CHECK_SCHEMA = {
 class SyncStatusView(_SessionCheckView):
     """Checks the default session (or `?session=ID`) now and corrects its stored status."""
 
-    @extend_schema(summary=_lazy("Sincroniza a sessão atual"), **_CHECK_SCHEMA)  # type: ignore[arg-type]
+    @extend_schema(summary=_("Sincroniza a sessão atual"), **_CHECK_SCHEMA)  # type: ignore[arg-type]
     def post(self, request: Request) -> Response:
         return super().post(request)
 
@@ -260,7 +258,7 @@ class ForceSyncCurrentView(_SessionCheckView):
 
     force = True
 
-    @extend_schema(summary=_lazy("Força a sincronização da sessão atual"), **_CHECK_SCHEMA)  # type: ignore[arg-type]
+    @extend_schema(summary=_("Força a sincronização da sessão atual"), **_CHECK_SCHEMA)  # type: ignore[arg-type]
     def post(self, request: Request) -> Response:
         return super().post(request)
 
@@ -281,7 +279,7 @@ _ACCEPTED_SCHEMA = {"request": None, "responses": {202: AcceptedSerializer, **_A
 class SyncAllSessionsView(_EnqueueView):
     """Checks every active session (the 5-minute job, now); a worker runs it."""
 
-    @extend_schema(summary=_lazy("Sincroniza todas as sessões"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
+    @extend_schema(summary=_("Sincroniza todas as sessões"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
     def post(self, request: Request) -> Response:
         return super().post(request)
 
@@ -291,7 +289,7 @@ class ForceSyncView(_EnqueueView):
 
     options = {"force": True, "cleanup": True}
 
-    @extend_schema(summary=_lazy("Força a sincronização completa"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
+    @extend_schema(summary=_("Força a sincronização completa"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
     def post(self, request: Request) -> Response:
         return super().post(request)
 
@@ -301,7 +299,7 @@ class CleanupSessionsView(_EnqueueView):
 
     job = CLEANUP
 
-    @extend_schema(summary=_lazy("Limpa sessões antigas"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
+    @extend_schema(summary=_("Limpa sessões antigas"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
     def post(self, request: Request) -> Response:
         return super().post(request)
 
@@ -311,6 +309,6 @@ class CheckInactiveConversationsView(_EnqueueView):
 
     job = CONVERSATIONS
 
-    @extend_schema(summary=_lazy("Encerra conversas inativas"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
+    @extend_schema(summary=_("Encerra conversas inativas"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
     def post(self, request: Request) -> Response:
         return super().post(request)

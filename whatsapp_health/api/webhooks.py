@@ -1,7 +1,7 @@
 """Provider webhooks: no login, each authenticated by its provider's mechanism (see whatsapp_health.webhooks).
 A wrong key or signature answers 403, a body we cannot read 400."""
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
@@ -16,8 +16,8 @@ from whatsapp_health.webhooks import WebhookOutcome, evolution_webhook_receive, 
 
 _RESPONSES = {
     200: WebhookResultSerializer,
-    400: OpenApiResponse(ErrorSerializer, description=_lazy("Corpo ilegível ou evento sem estado conhecido.")),
-    403: OpenApiResponse(ErrorSerializer, description=_lazy("Chave ou assinatura inválida.")),
+    400: OpenApiResponse(ErrorSerializer, description=_("Corpo ilegível ou evento sem estado conhecido.")),
+    403: OpenApiResponse(ErrorSerializer, description=_("Chave ou assinatura inválida.")),
 }
 
 
@@ -38,7 +38,7 @@ class EvolutionWebhookView(_WebhookView):
     """Evolution API events (`connection.update`, `qrcode.updated`, `logout.instance`, `messages.upsert`);
     with `byEvents` the event name may come in the path."""
 
-    @extend_schema(summary=_lazy("Webhook do Evolution API"), auth=[], request=None, responses=_RESPONSES)
+    @extend_schema(summary=_("Webhook do Evolution API"), auth=[], request=None, responses=_RESPONSES)
     def post(self, request: Request, event: str = "") -> Response:
         try:
             outcome = evolution_webhook_receive(body=request.body, headers=_headers(request), event_path=event)
@@ -47,10 +47,24 @@ class EvolutionWebhookView(_WebhookView):
         return self._answer(outcome)
 
 
+class EvolutionEventWebhookView(EvolutionWebhookView):
+    """The same, for Evolution's `byEvents=true` (`…/evolution/connection-update`)."""
+
+    @extend_schema(
+        summary=_("Webhook do Evolution API, evento no caminho"),
+        operation_id="whatsapp_webhook_evolution_event",
+        auth=[],
+        request=None,
+        responses={**_RESPONSES, 404: OpenApiResponse(ErrorSerializer, description=_("Caminho inexistente."))},
+    )
+    def post(self, request: Request, event: str = "") -> Response:
+        return super().post(request, event)
+
+
 class WahaWebhookView(_WebhookView):
     """WAHA events (`session.status`, `message`), signed with HMAC-SHA512 in `X-Webhook-Hmac`."""
 
-    @extend_schema(summary=_lazy("Webhook do WAHA"), auth=[], request=None, responses=_RESPONSES)
+    @extend_schema(summary=_("Webhook do WAHA"), auth=[], request=None, responses=_RESPONSES)
     def post(self, request: Request) -> Response:
         try:
             outcome = waha_webhook_receive(body=request.body, headers=_headers(request))
