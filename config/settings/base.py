@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "orchestration.models.alerts.AlertStatus",
         "NotificationStatusEnum": "orchestration.models.alerts.NotificationStatus",
         "ExecutionStatusEnum": "orchestration.models.executions.ExecutionStatus",
+        "WhatsAppSessionStatusEnum": "whatsapp_health.models.SessionStatus",
+        "ConversationStatusEnum": "whatsapp_health.models.ConversationStatus",
     },
 }
 
@@ -286,6 +288,17 @@ MOVIDESK_PAGE_SIZE = max(1, min(100, env.int("MOVIDESK_PAGE_SIZE", default=100))
 # Returned dates carry no zone; filters are written in UTC ("Z"), so by default they are read as UTC too.
 MOVIDESK_DATES_TZ = env.str("MOVIDESK_DATES_TZ", default="UTC")
 MOVIDESK_SIMULATOR_PORT = env.int("MOVIDESK_SIMULATOR_PORT", default=8101)
+
+# --- WhatsApp sessions (whatsapp_health) ---------------------------------------------------------------
+# Checks of every active session's real status at its provider (Evolution API, WAHA), every 5 minutes.
+WHATSAPP_CHECK_CONCURRENCY = max(1, env.int("WHATSAPP_CHECK_CONCURRENCY", default=20))
+WHATSAPP_CHECK_TIMEOUT_SECONDS = env.float("WHATSAPP_CHECK_TIMEOUT_SECONDS", default=10.0)
+WHATSAPP_FAILURES_BEFORE_DISCONNECTED = max(1, env.int("WHATSAPP_FAILURES_BEFORE_DISCONNECTED", default=3))
+WHATSAPP_SESSION_RETENTION_DAYS = env.int("WHATSAPP_SESSION_RETENTION_DAYS", default=30)
+WHATSAPP_CONVERSATION_INACTIVE_MINUTES = env.int("WHATSAPP_CONVERSATION_INACTIVE_MINUTES", default=60)
+WHATSAPP_DISCONNECTED_ALERT_MINUTES = env.int("WHATSAPP_DISCONNECTED_ALERT_MINUTES", default=15)
+EVOLUTION_SIMULATOR_PORT = env.int("EVOLUTION_SIMULATOR_PORT", default=8105)
+WAHA_SIMULATOR_PORT = env.int("WAHA_SIMULATOR_PORT", default=8106)
 
 LOGGING = {
     "version": 1,

@@ -38,6 +38,12 @@ class FakeResponse:
 Handler = Callable[[FakeRequest], FakeResponse]
 
 
+class _ThreadingServer(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when a client opens dozens at once (bounded-concurrency
+    # checks); a dropped SYN reads as a connect timeout that no real provider would cause.
+    request_queue_size = 128
+
+
 class FakeServer:
     """Serves `handle(request) -> FakeResponse` on 127.0.0.1; `requests` records what came in."""
 
@@ -90,7 +96,7 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.httpd = _ThreadingServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -7,8 +7,10 @@ The product finds a simulator through settings (`<NAME>_SIMULATOR_PORT`), never 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.fakes.evolution import demo_handler as evolution_demo
 from tests.fakes.movidesk import demo_handler
 from tests.fakes.server import Handler
+from tests.fakes.waha import demo_handler as waha_demo
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,10 @@ SIMULATORS: list[Simulator] = []
 SIMULATORS.append(
     Simulator(name="movidesk", port_setting="MOVIDESK_SIMULATOR_PORT", default_port=8101, make_handler=demo_handler)
 )
+
+
+# WhatsApp providers: a few sessions each, one of them changing state every 90 s (drops and returns).
+SIMULATORS.append(
+    Simulator(name="evolution", port_setting="EVOLUTION_SIMULATOR_PORT", default_port=8105, make_handler=evolution_demo)
+)
+SIMULATORS.append(Simulator(name="waha", port_setting="WAHA_SIMULATOR_PORT", default_port=8106, make_handler=waha_demo))
