@@ -41,3 +41,6 @@ register_kind(
         task="orchestration.smoke_test_item",
     )
 )
+
+# The invoice pipeline's kinds live in its own sub-package.
+from orchestration.invoices import kinds as invoices_kinds  # noqa: E402, F401  isort: skip
