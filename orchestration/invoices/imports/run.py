@@ -22,6 +22,16 @@ class ImportRun:
     execution: Execution
     report: ImportReport | None  # None when the file itself was refused or another import was running
 
+    @property
+    def problem(self) -> str:
+        """Why nothing was imported, or "" when the valid rows were (or, dry, would be) written."""
+        if self.report is not None and not self.report.refused:
+            return ""
+        if self.execution.error:
+            return self.execution.error
+        last = self.execution.log_lines.order_by("-id").values_list("message", flat=True).first()
+        return str(last or self.execution.get_status_display())
+
 
 def carrier_accounts_import_run(
     *,

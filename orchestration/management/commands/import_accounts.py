@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from orchestration.invoices.imports.run import carrier_accounts_import_run
-from orchestration.models import ExecutionStatus
 
 
 class Command(BaseCommand):
@@ -46,10 +45,7 @@ class Command(BaseCommand):
             )
         report, execution = run.report, run.execution
         if report is None:
-            raise CommandError(
-                execution.error
-                or _("Importação não realizada (%(status)s).") % {"status": execution.get_status_display()}
-            )
+            raise CommandError(run.problem)
         for warning in report.warnings:
             self.stderr.write(warning)
         for error in report.errors:
@@ -60,5 +56,5 @@ class Command(BaseCommand):
             + report.summary()
             + _(" (execução #%(id)d: %(status)s).") % {"id": execution.pk, "status": execution.get_status_display()}
         )
-        if execution.status == ExecutionStatus.FAILED:
-            raise CommandError(execution.error)
+        if run.problem:
+            raise CommandError(run.problem)
