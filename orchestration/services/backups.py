@@ -198,7 +198,10 @@ def database_restore(
             return
         source = sqlite3.connect(str(path))
         try:
-            check = source.execute("PRAGMA integrity_check").fetchone()
+            try:
+                check = source.execute("PRAGMA integrity_check").fetchone()
+            except sqlite3.DatabaseError as error:
+                raise BackupError(f"O arquivo {key} não é um banco SQLite: {error}.") from None
             if not check or check[0] != "ok":
                 raise BackupError(f"O arquivo {key} não é um banco SQLite íntegro: {check}.")
             if live:

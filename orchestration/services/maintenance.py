@@ -98,6 +98,11 @@ def database_restore_run(*, key: str, target: dict[str, Any] | None = None, user
         execution_fail(execution=execution, error=error)
         return execution
     execution_log(execution=execution, level=LogLevel.WARNING, message=f"Banco restaurado a partir de {key}.")
+    # The dump was taken while its own backup run was RUNNING; that run did finish (its file is what was
+    # restored), so it is closed here rather than left for the stale sweep to time out and alert about.
+    for backup in Execution.objects.filter(kind=DATABASE_BACKUP_KIND, status=ExecutionStatus.RUNNING):
+        execution_log(execution=backup, message=f"Concluída antes da restauração (execução #{execution.pk}).")
+        execution_succeed(execution=backup)
     execution_succeed(execution=execution)
     return execution
 

@@ -20,12 +20,15 @@ class Command(BaseCommand):
             "--target-url", help="restaura em outro banco (postgres://.../nome ou sqlite:////caminho), já criado"
         )
         parser.add_argument("--yes", action="store_true", help="não pergunta antes de substituir este banco")
+        parser.add_argument(
+            "--noinput", "--no-input", action="store_false", dest="interactive", help="nunca pergunta (exige --yes)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         key = options["key"]
         target = environ.Env.db_url_config(options["target_url"]) if options["target_url"] else None
         if target is None and not options["yes"]:
-            if not options.get("interactive", True):
+            if not options["interactive"]:
                 raise CommandError("Restaurar sobre este banco apaga os dados atuais: confirme com --yes.")
             answer = input(f"Substituir TODOS os dados deste banco pelo backup {key}? Digite 'sim': ")
             if answer.strip().lower() != "sim":
