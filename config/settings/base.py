@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "orchestration.models.alerts.AlertStatus",
         "NotificationStatusEnum": "orchestration.models.alerts.NotificationStatus",
         "ExecutionStatusEnum": "orchestration.models.executions.ExecutionStatus",
+        "InvoiceStatusEnum": "orchestration.invoices.models.InvoiceStatus",
     },
 }
 
