@@ -1,6 +1,7 @@
 """Forms of carrier accounts: CNPJ shown formatted and accepted with or without punctuation, CPF required by
 the carriers that ask for it, the portal password write-only; and the CSV upload."""
 
+import json
 from typing import Any
 
 from django import forms
@@ -9,8 +10,26 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from orchestration.forms.secrets import SecretModelForm
-from orchestration.invoices.models import CarrierAccount, account_unique_hash
+from orchestration.invoices.models import Carrier, CarrierAccount, account_unique_hash
 from orchestration.invoices.tax_ids import cnpj_format, cnpj_normalize, cpf_normalize
+
+
+def rpa_config_check(value: Any) -> Any:
+    """The RPA configuration is a JSON object; PostgreSQL's jsonb cannot hold a NUL character."""
+    if not isinstance(value, dict):
+        raise ValidationError(_("A configuração do RPA precisa ser um objeto JSON ({...})."))
+    if "\\u0000" in json.dumps(value):
+        raise ValidationError(_("A configuração do RPA não pode conter caracteres nulos."))
+    return value
+
+
+class CarrierForm(forms.ModelForm):
+    class Meta:
+        model = Carrier
+        fields = ["name", "code", "is_active", "requires_cpf", "portal_url", "has_rpa", "rpa_class", "rpa_config"]
+
+    def clean_rpa_config(self) -> Any:
+        return rpa_config_check(self.cleaned_data.get("rpa_config") or {})
 
 
 class CnpjFormField(forms.CharField):

@@ -10,7 +10,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from orchestration.client_ip import client_ip
-from orchestration.invoices.account_forms import AccountsImportForm, CarrierAccountForm
+from orchestration.invoices.account_forms import AccountsImportForm, CarrierAccountForm, CarrierForm
 from orchestration.invoices.imports.run import carrier_accounts_import_run
 from orchestration.invoices.models import Carrier, CarrierAccount
 from orchestration.invoices.tax_ids import cnpj_format
@@ -21,6 +21,7 @@ IMPORT_PERMISSIONS = ("orchestration.add_carrieraccount", "orchestration.change_
 
 @admin.register(Carrier)
 class CarrierAdmin(admin.ModelAdmin):
+    form = CarrierForm
     list_display = ["name", "code", "has_rpa", "requires_cpf", "is_active", "rpa_class"]
     list_filter = ["is_active", "has_rpa", "requires_cpf"]
     search_fields = ["name", "code"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
 
 from orchestration.api.fields import SecretField
+from orchestration.invoices.account_forms import rpa_config_check
 from orchestration.invoices.models import Carrier, CarrierAccount, account_unique_hash
 from orchestration.invoices.tax_ids import cnpj_format, cnpj_normalize, cpf_normalize
 
@@ -32,6 +33,12 @@ class CarrierSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate_rpa_config(self, value: Any) -> Any:
+        try:
+            return rpa_config_check(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def validate_code(self, value: str) -> str:
         code = value.strip().upper()
