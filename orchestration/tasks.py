@@ -99,7 +99,7 @@ def purge_ledger(self: Task, trigger: str = Trigger.MANUAL) -> int:
     return ledger_purge_run(trigger=trigger_of(self, trigger), task=self).pk
 
 
-@shared_task(name="orchestration.backup_database", bind=True, soft_time_limit=3 * 3600, time_limit=3 * 3600 + 60)
+@shared_task(name="orchestration.backup_database", bind=True, soft_time_limit=3000, time_limit=3300)
 def backup_database(self: Task, trigger: str = Trigger.MANUAL) -> int:
     return database_backup_run(trigger=trigger_of(self, trigger), task=self).pk
 

@@ -31,7 +31,7 @@ DATABASE_BACKUP_KIND = "DATABASE_BACKUP"
 DATABASE_RESTORE_KIND = "DATABASE_RESTORE"
 POSTGRES_SUFFIX = ".dump"
 SQLITE_SUFFIX = ".sqlite3"
-COMMAND_TIMEOUT_SECONDS = 3 * 3600
+COMMAND_TIMEOUT_SECONDS = 2900  # under the backup task's soft time limit (3000 s)
 POSTGRES = "django.db.backends.postgresql"
 SQLITE = "django.db.backends.sqlite3"
 

@@ -69,7 +69,7 @@ def database_backup_run(*, trigger: str = Trigger.SCHEDULE, task: Task | None = 
         trigger=trigger,
         task=task,
         lock_key="database-backup",
-        lock_ttl=3 * 3600,
+        lock_ttl=3600,
         max_attempts=1,
     )
 
