@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import connections
+from django.db.backends.sqlite3._functions import register as register_django_functions
 from django.utils import timezone
 
 from orchestration.exceptions import ValidationFailed
@@ -197,6 +198,8 @@ def database_restore(
             )
             return
         source = sqlite3.connect(str(path))
+        # Django's SQL functions, which CHECK constraints (e.g. `month__day=1`) call while they are checked.
+        register_django_functions(source)
         try:
             try:
                 check = source.execute("PRAGMA integrity_check").fetchone()

@@ -19,7 +19,7 @@ from orchestration.invoices.models import CarrierAccount
 from orchestration.models import Execution, ExecutionStatus
 from orchestration.services.backups import BackupError, database_backup, database_restore
 from orchestration.services.executions import execution_log
-from tests.orchestration.invoices.factories import csv_bytes, row
+from tests.orchestration.invoices.factories import cnpj, csv_bytes, row
 
 SQLITE = "django.db.backends.sqlite3"
 
@@ -82,6 +82,26 @@ def test_a_postgresql_backup_restores_into_a_fresh_database_with_every_row(
         names = {name for (name,) in conn.execute("SELECT legal_name FROM orchestration_carrieraccount")}
     assert names == set(CarrierAccount.objects.values_list("legal_name", flat=True))
     assert Execution.objects.get(kind="DATABASE_RESTORE").status == ExecutionStatus.SUCCEEDED
+
+
+@pytest.mark.services
+def test_restore_backup_over_this_database_brings_back_what_was_deleted(transactional_db: None, s3_bucket: str) -> None:  # type: ignore[no-untyped-def]
+    carrier_accounts_import(source=csv_bytes([row(n) for n in range(1, 21)]))
+    out = StringIO()
+    call_command("backup_database", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]
+    CarrierAccount.objects.filter(pk__in=CarrierAccount.objects.values("pk")[:15]).delete()
+    assert CarrierAccount.objects.count() == 5
+
+    call_command("restore_backup", key, "--yes", stdout=out)
+
+    assert CarrierAccount.objects.count() == 20
+    assert CarrierAccount.objects.get(cnpj=cnpj(3)).portal_password == "senha-3"  # same keys decrypt it
+    # The backup run was RUNNING inside its own dump; the restore closes it instead of leaving it to time out.
+    assert list(Execution.objects.order_by("pk").values_list("kind", "status")) == [
+        ("DATABASE_BACKUP", ExecutionStatus.SUCCEEDED),
+        ("DATABASE_RESTORE", ExecutionStatus.SUCCEEDED),
+    ]
 
 
 def _sqlite_database(path: Path) -> None:

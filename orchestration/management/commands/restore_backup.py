@@ -36,5 +36,5 @@ class Command(BaseCommand):
         execution = database_restore_run(key=key, target=target)
         if not finished_well(execution):
             raise CommandError(f"Restauração falhou: {execution.error}")
-        where = target["NAME"] if target else "este banco"
-        self.stdout.write(f"Backup {key} restaurado em {where} (execução #{execution.pk}).")
+        where = f"em {target['NAME']}" if target else "neste banco"
+        self.stdout.write(f"Backup {key} restaurado {where} (execução #{execution.pk}).")
