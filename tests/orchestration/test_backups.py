@@ -19,7 +19,7 @@ from orchestration.invoices.models import CarrierAccount
 from orchestration.models import Execution, ExecutionStatus
 from orchestration.services.backups import BackupError, database_backup, database_restore
 from orchestration.services.executions import execution_log
-from tests.orchestration.invoices.factories import cnpj, csv_bytes, row
+from tests.orchestration.invoices.factories import cnpj, csv_bytes, ensure_carriers, row
 
 SQLITE = "django.db.backends.sqlite3"
 
@@ -59,7 +59,8 @@ def scratch_database() -> Iterator[str]:
 def test_a_postgresql_backup_restores_into_a_fresh_database_with_every_row(
     transactional_db: None, s3_server, s3_bucket: str, scratch_database: str
 ) -> None:  # type: ignore[no-untyped-def]
-    carrier_accounts_import(source=csv_bytes([row(n) for n in range(1, 51)]))
+    ensure_carriers()
+    assert carrier_accounts_import(source=csv_bytes([row(n) for n in range(1, 51)])).created == 50
     for n in range(3):
         execution_log(execution=Execution.objects.create(kind="SMOKE_TEST"), message=f"linha {n}")
     before = _counts(_url(connection.settings_dict["NAME"]))
@@ -86,7 +87,8 @@ def test_a_postgresql_backup_restores_into_a_fresh_database_with_every_row(
 
 @pytest.mark.services
 def test_restore_backup_over_this_database_brings_back_what_was_deleted(transactional_db: None, s3_bucket: str) -> None:  # type: ignore[no-untyped-def]
-    carrier_accounts_import(source=csv_bytes([row(n) for n in range(1, 21)]))
+    ensure_carriers()
+    assert carrier_accounts_import(source=csv_bytes([row(n) for n in range(1, 21)])).created == 20
     out = StringIO()
     call_command("backup_database", stdout=out)
     key = out.getvalue().strip().splitlines()[-1]
