@@ -86,3 +86,4 @@ def test_the_page_shows_the_totals_in_the_admin_look_and_offers_a_spreadsheet_cs
     assert text.startswith("\ufeffmes;operadora;situacao")
     assert "03/2026;TOTAL;TOTAL;4;1345,00;1" in text
     assert client.get("/invoices/report/?month=2026-03").status_code == 400
+    assert "/invoices/report/" in client.get("/admin/orchestration/carrieraccount/").content.decode()
