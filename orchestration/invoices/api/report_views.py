@@ -79,6 +79,7 @@ class InvoiceMonthReportView(APIView):
             (200, "application/json"): MonthReportSerializer,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=_lazy("O mesmo relatório em CSV.")),
             400: OpenApiResponse(ErrorSerializer, description=_lazy("Mês inválido.")),
+            404: OpenApiResponse(ErrorSerializer, description=_lazy("Formato desconhecido (use json ou csv).")),
         },
     )
     def get(self, request: Request) -> Response:
