@@ -6,8 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from orchestration.api.fields import SecretField
@@ -43,7 +43,9 @@ class CarrierSerializer(serializers.ModelSerializer):
     def validate_code(self, value: str) -> str:
         code = value.strip().upper()
         if Carrier.objects.filter(code=code).exclude(pk=getattr(self.instance, "pk", None)).exists():
-            raise serializers.ValidationError(_("Já existe uma operadora com o código %(code)s.") % {"code": code})
+            raise serializers.ValidationError(
+                gettext("Já existe uma operadora com o código %(code)s.") % {"code": code}
+            )
         return code
 
 
@@ -55,16 +57,16 @@ def _tax_id(normalize: Any, value: str) -> str:
 
 
 class CarrierAccountSerializer(serializers.ModelSerializer):
-    cnpj = serializers.CharField(max_length=18, help_text=_lazy("14 caracteres, com ou sem . / -"))
-    cnpj_formatted = serializers.SerializerMethodField(help_text=_lazy("O CNPJ com pontuação."))
+    cnpj = serializers.CharField(max_length=18, help_text=_("14 caracteres, com ou sem . / -"))
+    cnpj_formatted = serializers.SerializerMethodField(help_text=_("O CNPJ com pontuação."))
     cpf = serializers.CharField(
-        max_length=14, required=False, allow_blank=True, help_text=_lazy("11 dígitos, com ou sem . -")
+        max_length=14, required=False, allow_blank=True, help_text=_("11 dígitos, com ou sem . -")
     )
     carrier_code = serializers.CharField(source="carrier.code", read_only=True)
     portal_password = SecretField(
-        required=False, allow_blank=True, help_text=_lazy("Só escrita; ausente ou em branco mantém a salva.")
+        required=False, allow_blank=True, help_text=_("Só escrita; ausente ou em branco mantém a salva.")
     )
-    has_portal_password = serializers.SerializerMethodField(help_text=_lazy("Há uma senha do portal salva."))
+    has_portal_password = serializers.SerializerMethodField(help_text=_("Há uma senha do portal salva."))
 
     class Meta:
         model = CarrierAccount
@@ -113,7 +115,7 @@ class CarrierAccountSerializer(serializers.ModelSerializer):
         carrier = value("carrier")
         if carrier and carrier.requires_cpf and not value("cpf"):
             raise serializers.ValidationError(
-                {"cpf": [_("A operadora %(carrier)s exige o CPF do titular.") % {"carrier": carrier.name}]}
+                {"cpf": [gettext("A operadora %(carrier)s exige o CPF do titular.") % {"carrier": carrier.name}]}
             )
         if carrier:
             unique_hash = account_unique_hash(
@@ -122,7 +124,7 @@ class CarrierAccountSerializer(serializers.ModelSerializer):
             clash = CarrierAccount.objects.filter(unique_hash=unique_hash).exclude(pk=getattr(current, "pk", None))
             if clash.exists():
                 raise serializers.ValidationError(
-                    {"cnpj": [_("Já existe uma conta com este CNPJ, operadora, unidade e serviço.")]}
+                    {"cnpj": [gettext("Já existe uma conta com este CNPJ, operadora, unidade e serviço.")]}
                 )
         if not attrs.get("portal_password"):
             attrs.pop("portal_password", None)  # blank keeps the stored password
@@ -130,7 +132,7 @@ class CarrierAccountSerializer(serializers.ModelSerializer):
 
 
 class AccountsImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_lazy("O CSV (colunas pelo cabeçalho; ; ou , ; UTF-8 ou Windows-1252)."))
+    file = serializers.FileField(help_text=_("O CSV (colunas pelo cabeçalho; ; ou , ; UTF-8 ou Windows-1252)."))
     dry_run = serializers.BooleanField(required=False, default=False)
     skip_invalid = serializers.BooleanField(required=False, default=False)
 
@@ -138,13 +140,13 @@ class AccountsImportRequestSerializer(serializers.Serializer):
         limit = settings.ACCOUNTS_IMPORT_MAX_BYTES
         if upload.size > limit:
             raise serializers.ValidationError(
-                _("O arquivo tem %(size)d bytes; o limite é %(limit)d.") % {"size": upload.size, "limit": limit}
+                gettext("O arquivo tem %(size)d bytes; o limite é %(limit)d.") % {"size": upload.size, "limit": limit}
             )
         return upload
 
 
 class ImportRowErrorSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text=_lazy("Linha no arquivo (o cabeçalho é a linha 1)."))
+    line = serializers.IntegerField(help_text=_("Linha no arquivo (o cabeçalho é a linha 1)."))
     reason = serializers.CharField()
 
 
@@ -156,7 +158,7 @@ class AccountsImportResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     skipped = serializers.IntegerField()
     dry_run = serializers.BooleanField()
-    refused = serializers.BooleanField(help_text=_lazy("Houve linhas com erro e nada foi gravado."))
+    refused = serializers.BooleanField(help_text=_("Houve linhas com erro e nada foi gravado."))
     encoding = serializers.CharField()
     delimiter = serializers.CharField()
     errors = ImportRowErrorSerializer(many=True)

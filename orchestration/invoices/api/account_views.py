@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from django.db.models import ProtectedError, QuerySet
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -41,7 +41,7 @@ class _ProtectedDelete:
         try:
             instance.delete()
         except ProtectedError:
-            raise Conflict(_("Não é possível excluir: há registros que dependem dele (desative-o).")) from None
+            raise Conflict(gettext("Não é possível excluir: há registros que dependem dele (desative-o).")) from None
 
 
 class CarrierFilter(filters.FilterSet):
@@ -54,14 +54,14 @@ class CarrierFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_lazy("Lista as operadoras")),
-    retrieve=extend_schema(summary=_lazy("Detalhe de uma operadora")),
-    create=extend_schema(summary=_lazy("Cadastra uma operadora")),
-    update=extend_schema(summary=_lazy("Altera uma operadora")),
-    partial_update=extend_schema(summary=_lazy("Altera parte de uma operadora")),
+    list=extend_schema(summary=_("Lista as operadoras")),
+    retrieve=extend_schema(summary=_("Detalhe de uma operadora")),
+    create=extend_schema(summary=_("Cadastra uma operadora")),
+    update=extend_schema(summary=_("Altera uma operadora")),
+    partial_update=extend_schema(summary=_("Altera parte de uma operadora")),
     destroy=extend_schema(
-        summary=_lazy("Exclui uma operadora sem contas"),
-        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description=_lazy("Tem contas; desative-a."))},
+        summary=_("Exclui uma operadora sem contas"),
+        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description=_("Tem contas; desative-a."))},
     ),
 )
 class CarrierViewSet(_ProtectedDelete, viewsets.ModelViewSet):
@@ -75,9 +75,9 @@ class CarrierViewSet(_ProtectedDelete, viewsets.ModelViewSet):
 
 
 class CarrierAccountFilter(filters.FilterSet):
-    carrier = filters.CharFilter(method="filter_carrier", help_text=_lazy("Código (VIVO) ou id da operadora."))
+    carrier = filters.CharFilter(method="filter_carrier", help_text=_("Código (VIVO) ou id da operadora."))
     active = filters.BooleanFilter(field_name="is_active")
-    cnpj = filters.CharFilter(method="filter_cnpj", max_length=18, help_text=_lazy("CNPJ, com ou sem pontuação."))
+    cnpj = filters.CharFilter(method="filter_cnpj", max_length=18, help_text=_("CNPJ, com ou sem pontuação."))
 
     class Meta:
         model = CarrierAccount
@@ -94,14 +94,14 @@ class CarrierAccountFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_lazy("Lista as contas nas operadoras")),
-    retrieve=extend_schema(summary=_lazy("Detalhe de uma conta (sem a senha do portal)")),
-    create=extend_schema(summary=_lazy("Cadastra uma conta")),
-    update=extend_schema(summary=_lazy("Altera uma conta")),
-    partial_update=extend_schema(summary=_lazy("Altera parte de uma conta")),
+    list=extend_schema(summary=_("Lista as contas nas operadoras")),
+    retrieve=extend_schema(summary=_("Detalhe de uma conta (sem a senha do portal)")),
+    create=extend_schema(summary=_("Cadastra uma conta")),
+    update=extend_schema(summary=_("Altera uma conta")),
+    partial_update=extend_schema(summary=_("Altera parte de uma conta")),
     destroy=extend_schema(
-        summary=_lazy("Exclui uma conta sem processos"),
-        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description=_lazy("Tem processos; desative-a."))},
+        summary=_("Exclui uma conta sem processos"),
+        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description=_("Tem processos; desative-a."))},
     ),
 )
 class CarrierAccountViewSet(_ProtectedDelete, viewsets.ModelViewSet):
@@ -116,15 +116,15 @@ class CarrierAccountViewSet(_ProtectedDelete, viewsets.ModelViewSet):
     required_perms = {"import_csv": IMPORT_PERMISSIONS}
 
     @extend_schema(
-        summary=_lazy("Importa contas de um CSV"),
-        description=_lazy(
+        summary=_("Importa contas de um CSV"),
+        description=_(
             "Multipart com `file`, `dry_run` e `skip_invalid`, como `manage.py import_accounts`. Com linhas "
             "ruins e sem `skip_invalid`, nada é gravado e a resposta é 400 com o relatório em `error.details`."
         ),
         request={"multipart/form-data": AccountsImportRequestSerializer},
         responses={
             200: AccountsImportResultSerializer,
-            409: OpenApiResponse(ErrorSerializer, description=_lazy("Outra importação em andamento.")),
+            409: OpenApiResponse(ErrorSerializer, description=_("Outra importação em andamento.")),
         },
     )
     @action(

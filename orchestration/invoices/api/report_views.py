@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -32,7 +32,7 @@ class CSVRenderer(BaseRenderer):
 class _TotalsSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
-    without_amount = serializers.IntegerField(help_text=_lazy("Processos ainda sem valor (fatura não baixada)."))
+    without_amount = serializers.IntegerField(help_text=_("Processos ainda sem valor (fatura não baixada)."))
 
 
 class _StatusTotalsSerializer(_TotalsSerializer):
@@ -44,13 +44,13 @@ class _StatusTotalsLabelledSerializer(_StatusTotalsSerializer):
 
 
 class _CarrierTotalsSerializer(_TotalsSerializer):
-    carrier = serializers.CharField(help_text=_lazy("Código da operadora."))
+    carrier = serializers.CharField(help_text=_("Código da operadora."))
     carrier_name = serializers.CharField()
     by_status = _StatusTotalsSerializer(many=True)
 
 
 class MonthReportSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text=_lazy("MM/AAAA"))
+    month = serializers.CharField(help_text=_("MM/AAAA"))
     total = _TotalsSerializer()
     by_status = _StatusTotalsLabelledSerializer(many=True)
     by_carrier = _CarrierTotalsSerializer(many=True)
@@ -70,16 +70,16 @@ class InvoiceMonthReportView(APIView):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
     @extend_schema(
-        summary=_lazy("Relatório mensal das faturas: totais por situação, operadora e valor"),
+        summary=_("Relatório mensal das faturas: totais por situação, operadora e valor"),
         parameters=[
-            OpenApiParameter("month", OpenApiTypes.STR, description=_lazy("MM/AAAA; padrão: o mês corrente.")),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], description=_lazy("csv: o CSV.")),
+            OpenApiParameter("month", OpenApiTypes.STR, description=_("MM/AAAA; padrão: o mês corrente.")),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], description=_("csv: o CSV.")),
         ],
         responses={
             (200, "application/json"): MonthReportSerializer,
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=_lazy("O mesmo relatório em CSV.")),
-            400: OpenApiResponse(ErrorSerializer, description=_lazy("Mês inválido.")),
-            404: OpenApiResponse(ErrorSerializer, description=_lazy("Formato desconhecido (use json ou csv).")),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=_("O mesmo relatório em CSV.")),
+            400: OpenApiResponse(ErrorSerializer, description=_("Mês inválido.")),
+            404: OpenApiResponse(ErrorSerializer, description=_("Formato desconhecido (use json ou csv).")),
         },
     )
     def get(self, request: Request) -> Response:
