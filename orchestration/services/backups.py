@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import connections
-from django.db.backends.sqlite3._functions import register as register_django_functions
+from django.db.backends.sqlite3._functions import register as register_django_functions  # type: ignore[import-untyped]
 from django.utils import timezone
 
 from orchestration.exceptions import ValidationFailed
