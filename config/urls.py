@@ -22,6 +22,7 @@ urlpatterns = [
     # Before the admin: the tickets' old admin addresses redirect to MovideskTicket's.
     path("admin/integrations/ticket/", include("integrations.movidesk.admin_redirects")),
     path("admin/", admin.site.urls),
+    path("invoices/", include("orchestration.invoices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(optional_slash(api_urlpatterns))),
 ]

@@ -16,3 +16,6 @@ for _role in (Role.APPROVER, Role.OPERATOR):
         "orchestration.resolve_alert",
         "orchestration.view_notification",
     )
+
+# The invoice pipeline's grants live in its own sub-package.
+from orchestration.invoices import roles as invoices_roles  # noqa: E402, F401  isort: skip

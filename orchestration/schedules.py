@@ -26,3 +26,30 @@ register_schedule(
         expire_seconds=25,
     )
 )
+
+PURGE_LEDGER_TASK = "orchestration.purge_ledger"
+
+register_schedule(
+    ScheduleSpec(
+        name="orchestration.purge_ledger",
+        task=PURGE_LEDGER_TASK,
+        crontab="30 3 * * *",
+        description="Apaga execuções e linhas de log mais antigas que EXECUTION_RETENTION_DAYS (todo dia, 03:30).",
+        expire_seconds=6 * 3600,
+    )
+)
+
+BACKUP_DATABASE_TASK = "orchestration.backup_database"
+
+register_schedule(
+    ScheduleSpec(
+        name="orchestration.backup_database",
+        task=BACKUP_DATABASE_TASK,
+        crontab="0 2 * * *",
+        description="Backup do banco de dados no armazenamento, em backups/ (todo dia, 02:00).",
+        expire_seconds=6 * 3600,
+    )
+)
+
+# The invoice pipeline's schedules live in its own sub-package.
+from orchestration.invoices import schedules as invoices_schedules  # noqa: E402, F401  isort: skip

@@ -6,6 +6,7 @@ from celery import Task, shared_task
 
 from orchestration.models import Trigger
 from orchestration.services.heartbeat import heartbeat_record
+from orchestration.services.maintenance import database_backup_run, ledger_purge_run
 from orchestration.services.notifications import notifications_process
 from orchestration.services.smoke import (
     SMOKE_TEST_ITEM_TASK,
@@ -91,3 +92,17 @@ def deliver_notifications() -> dict[str, int]:
     # Every 30 s: cheap when nothing is due, and it records no Execution (the heartbeat proves beat runs).
     totals = notifications_process()
     return {"created": totals.created, "sent": totals.sent, "failed": totals.failed, "retrying": totals.retrying}
+
+
+@shared_task(name="orchestration.purge_ledger", bind=True, soft_time_limit=1800, time_limit=1900)
+def purge_ledger(self: Task, trigger: str = Trigger.MANUAL) -> int:
+    return ledger_purge_run(trigger=trigger_of(self, trigger), task=self).pk
+
+
+@shared_task(name="orchestration.backup_database", bind=True, soft_time_limit=3000, time_limit=3300)
+def backup_database(self: Task, trigger: str = Trigger.MANUAL) -> int:
+    return database_backup_run(trigger=trigger_of(self, trigger), task=self).pk
+
+
+# The invoice pipeline's tasks live in its own sub-package; Celery discovers this module only.
+from orchestration.invoices import tasks as invoices_tasks  # noqa: E402, F401  isort: skip

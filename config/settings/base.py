@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
         "ExecutionStatusEnum": "orchestration.models.executions.ExecutionStatus",
         "WhatsAppSessionStatusEnum": "whatsapp_health.models.SessionStatus",
         "ConversationStatusEnum": "whatsapp_health.models.ConversationStatus",
+        "InvoiceStatusEnum": "orchestration.invoices.models.InvoiceStatus",
     },
 }
 
@@ -307,3 +308,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Invoice pipeline: accounts import, reports, ledger retention, backups (issue 9, part B) -------------
+ACCOUNTS_IMPORT_MAX_BYTES = env.int("ACCOUNTS_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Executions (and their log lines) older than this are deleted by the daily purge; 0 keeps everything.
+EXECUTION_RETENTION_DAYS = env.int("EXECUTION_RETENTION_DAYS", default=90)
+# Database backups in storage (backups/) older than this are deleted after each backup; 0 keeps all.
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=30)

@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import DefaultRouter
 
 from orchestration.api.alerts import AlertViewSet, NotificationPreferencesView, NotificationViewSet
@@ -13,6 +13,8 @@ router.register("alerts", AlertViewSet, basename="alert")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # The invoice pipeline's carriers, accounts and monthly report (before any invoice-processes router).
+    path("", include("orchestration.invoices.api.account_urls")),
     # Server-Sent Events; an async view served by the ASGI server (see orchestration/live/).
     path("executions/<int:pk>/stream", execution_stream, name="execution-stream"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),

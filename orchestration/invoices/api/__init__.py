@@ -1,0 +1,1 @@
+"""The invoice pipeline on the API: one module per resource (carriers and accounts here, the monthly report)."""

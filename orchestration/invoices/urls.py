@@ -1,0 +1,7 @@
+"""Pages of the invoice pipeline outside the admin's model pages (included under /invoices/ by config/urls.py)."""
+
+from django.urls import path
+
+from orchestration.invoices.views import monthly_report
+
+urlpatterns = [path("report/", monthly_report, name="invoice-monthly-report")]
