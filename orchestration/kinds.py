@@ -41,3 +41,6 @@ register_kind(
         task="orchestration.smoke_test_item",
     )
 )
+
+# The invoice pipeline registers its own (a sub-package the shared modules never import).
+from orchestration.invoices import kinds as invoices_kinds  # noqa: E402,F401  isort: skip

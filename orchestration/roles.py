@@ -16,3 +16,6 @@ for _role in (Role.APPROVER, Role.OPERATOR):
         "orchestration.resolve_alert",
         "orchestration.view_notification",
     )
+
+# The invoice pipeline registers its own (a sub-package the shared modules never import).
+from orchestration.invoices import roles as invoices_roles  # noqa: E402,F401  isort: skip

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.fakes.movidesk import demo_handler
+from tests.fakes.rpa import demo_handler as rpa_demo_handler
 from tests.fakes.server import Handler
 
 
@@ -25,4 +26,9 @@ SIMULATORS: list[Simulator] = []
 # Movidesk: a few hundred recent tickets, some edited or created every 30 s, an occasional 503/429.
 SIMULATORS.append(
     Simulator(name="movidesk", port_setting="MOVIDESK_SIMULATOR_PORT", default_port=8101, make_handler=demo_handler)
+)
+
+# RPA server: three robots writing Portuguese log lines for about eight seconds a job; one download in six fails.
+SIMULATORS.append(
+    Simulator(name="rpa", port_setting="RPA_SIMULATOR_PORT", default_port=8102, make_handler=rpa_demo_handler)
 )
