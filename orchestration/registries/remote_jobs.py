@@ -80,9 +80,11 @@ class RemoteJobHandler(ABC):
 
     def on_claimed(self, job: "RemoteJob") -> None:
         """In the transaction that gave the job its slot (the durable intent to start it)."""
+        return None
 
     def on_busy(self, job: "RemoteJob") -> None:
         """In the transaction that gave the slot back after a RemoteBusy."""
+        return None
 
     def collect(self, client: Any, job: "RemoteJob", state: RemoteState) -> Any:
         """Outside any transaction, before `on_finished`: fetch what the finished job produced."""
