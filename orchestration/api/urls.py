@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import DefaultRouter
 
 from orchestration.api.alerts import AlertViewSet, NotificationPreferencesView, NotificationViewSet
@@ -23,4 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="user-me-notification-preferences",
     ),
     *router.urls,
+    # The invoice pipeline (a sub-package the shared modules never import); a `report/` route of its own
+    # placed before this include wins over the processes' router (whose ids are digits only).
+    path("", include("orchestration.invoices.api.urls")),
 ]
