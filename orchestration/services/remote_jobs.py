@@ -337,4 +337,4 @@ def remote_jobs_next_due_in(now: datetime | None = None) -> float | None:
         candidates.append(now + timedelta(seconds=1))
     if not candidates:
         return 1.0
-    return max(0.05, min((moment - now).total_seconds() for moment in candidates))
+    return float(max(0.05, min((moment - now).total_seconds() for moment in candidates)))

@@ -7,7 +7,6 @@ twice: the monitor decides); reads are, as the base client retries idempotent re
 
 import datetime
 import re
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -185,7 +184,8 @@ class RpaClient(BaseClient):
         data = self.get_json(f"/jobs/{job_id}")
         if not isinstance(data, dict) or data.get("status") not in JOB_STATUSES:
             raise self._malformed(f"/jobs/{job_id}", "situação desconhecida")
-        result = data.get("resultado") if isinstance(data.get("resultado"), dict) else {}
+        raw = data.get("resultado")
+        result: dict[str, Any] = raw if isinstance(raw, dict) else {}
         download = sat = None
         if data["status"] == "completed" and "url_fatura" in result:
             download = DownloadResult(
@@ -264,7 +264,3 @@ class RpaClient(BaseClient):
             return Decimal(str(value)).quantize(Decimal("0.01")) if value not in (None, "") else None
         except (InvalidOperation, ValueError):
             return None
-
-
-def log_lines(page: RpaLogPage) -> Sequence[RpaLogLine]:
-    return page.lines

@@ -44,7 +44,7 @@ class Actor:
     def from_request(cls, request: HttpRequest, trigger: str = Trigger.API) -> "Actor":
         user = request.user if request.user.is_authenticated else None
         return cls(
-            user=user,  # type: ignore[arg-type]
+            user=user,
             ip=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             trigger=trigger,

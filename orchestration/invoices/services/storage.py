@@ -95,7 +95,7 @@ def invoice_link(process: InvoiceProcess) -> str:
         raise ValidationFailed(_("Este processo ainda não tem fatura."))
     seconds = settings.INVOICE_LINK_SECONDS
     if hasattr(default_storage, "bucket_name"):
-        return str(default_storage.url(process.invoice_key, expire=seconds))
+        return str(default_storage.url(process.invoice_key, expire=seconds))  # type: ignore[call-arg]
     token = signing.dumps({"key": process.invoice_key}, salt=LINK_SALT)
     return reverse("invoice-file", args=[token])
 
