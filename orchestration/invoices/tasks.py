@@ -12,9 +12,15 @@ from orchestration.tasks import trigger_of
 
 
 @shared_task(name="invoices.create_invoice_processes", bind=True, soft_time_limit=300, time_limit=360)
-def create_invoice_processes(self: Task, month: str = "", carrier: str = "", trigger: str = Trigger.MANUAL) -> int:
+def create_invoice_processes(
+    self: Task, month: str = "", carrier: str = "", trigger: str = Trigger.MANUAL, execution_id: int | None = None
+) -> int:
     return invoice_processes_create_run(
-        month=month_parse(month) if month else None, carrier_code=carrier, trigger=trigger_of(self, trigger), task=self
+        month=month_parse(month) if month else None,
+        carrier_code=carrier,
+        trigger=trigger_of(self, trigger),
+        execution_id=execution_id,
+        task=self,
     ).pk
 
 

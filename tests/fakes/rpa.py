@@ -140,7 +140,7 @@ class RpaFake:
         self.post_delay_seconds = 0.0
         self.clock = clock
         self.jobs: dict[str, FakeJob] = {}
-        self.requests: list[tuple[str, str, str, int]] = []  # (method, path, raw query, status)
+        self.requests: list[tuple[str, str, str, int, float]] = []  # (method, path, raw query, status, at)
         self.log_served: Counter[tuple[str, int]] = Counter()
         self.busy_answers = 0
         self.max_running = 0
@@ -150,11 +150,16 @@ class RpaFake:
 
     def count(self, method: str, prefix: str) -> int:
         with self._lock:
-            return sum(1 for m, path, _, _ in self.requests if m == method and path.startswith(prefix))
+            return sum(1 for m, path, *_ in self.requests if m == method and path.startswith(prefix))
 
     def jobs_for(self, cnpj: str, kind: str = "download") -> list[FakeJob]:
         with self._lock:
             return [job for job in self.jobs.values() if job.payload.get("cnpj") == cnpj and job.kind == kind]
+
+    def poll_times(self, job_id: str) -> list[float]:
+        """When the status of `job_id` was asked for."""
+        with self._lock:
+            return [at for m, path, _, _, at in self.requests if m == "GET" and path == f"/jobs/{job_id}"]
 
     def running(self, now: float | None = None) -> int:
         now = self.clock() if now is None else now
@@ -165,7 +170,7 @@ class RpaFake:
     def handle(self, request: FakeRequest) -> FakeResponse:
         response = self._route(request)
         with self._lock:
-            self.requests.append((request.method, request.path, request.raw_query, response.status))
+            self.requests.append((request.method, request.path, request.raw_query, response.status, self.clock()))
         return response
 
     def _authorised(self, request: FakeRequest) -> bool:

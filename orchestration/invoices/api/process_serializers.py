@@ -75,3 +75,10 @@ class UploadInvoiceSerializer(serializers.Serializer):
 class InvoiceLinkSerializer(serializers.Serializer):
     url = serializers.CharField(help_text=_("Link temporário para o PDF."))
     expires_in = serializers.IntegerField(help_text=_("Segundos até o link expirar."))
+
+
+class RunRequestSerializer(serializers.Serializer):
+    carrier = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("Código da operadora."))
+    month = serializers.RegexField(
+        r"^\d{1,2}/\d{4}$", required=False, allow_blank=True, default="", help_text=_("MM/AAAA")
+    )

@@ -2,8 +2,10 @@
 OPERATOR and above; approve and reject: APPROVER and ADMINISTRATOR. Actions that start RPA work answer 202
 with the Execution at once; a move the state machine refuses answers 409."""
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,16 +26,24 @@ from orchestration.invoices.api.process_serializers import (
     InvoiceProcessSerializer,
     ProcessChangedSerializer,
     RejectSerializer,
+    RunRequestSerializer,
     UploadInvoiceSerializer,
 )
 from orchestration.invoices.models import InvoiceProcess, InvoiceStatus
 from orchestration.invoices.months import month_parse
-from orchestration.invoices.services.downloads import invoice_download_request
+from orchestration.invoices.services.downloads import DOWNLOADS_KIND, invoice_download_request
 from orchestration.invoices.services.machine import Actor
-from orchestration.invoices.services.processes import invoice_approve, invoice_manual_upload, invoice_reject
-from orchestration.invoices.services.sat import invoice_sat_request
+from orchestration.invoices.services.processes import (
+    CREATE_KIND,
+    carrier_by_code,
+    invoice_approve,
+    invoice_manual_upload,
+    invoice_reject,
+)
+from orchestration.invoices.services.sat import SAT_UPLOADS_KIND, invoice_sat_request
 from orchestration.invoices.services.storage import invoice_link
-from orchestration.models import Execution
+from orchestration.models import Execution, Trigger
+from orchestration.services.executions import execution_create
 from orchestration.services.transitions import IllegalTransition
 
 VIEW = ["orchestration.view_invoiceprocess"]
@@ -91,6 +101,9 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         "upload_invoice": RUN,
         "send_to_sat": RUN,
         "retry": RUN,
+        "create_monthly": RUN,
+        "download_all": RUN,
+        "send_all_to_sat": RUN,
         "approve": APPROVE,
         "reject": APPROVE,
         "*": VIEW,
@@ -188,3 +201,55 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         url = invoice_link(process)
         body = {"url": request.build_absolute_uri(url), "expires_in": settings.INVOICE_LINK_SECONDS}
         return Response(InvoiceLinkSerializer(body).data)
+
+    # Runs over many processes (flows 1, 2 and 5), handed to a worker ------------------------------
+
+    def _run_request(self, request: Request) -> tuple[str, str]:
+        serializer = RunRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        carrier, month = serializer.validated_data["carrier"], serializer.validated_data["month"]
+        try:
+            if month:
+                month_parse(month)
+            if carrier:
+                carrier_by_code(carrier)
+        except ValidationError as error:
+            raise serializers.ValidationError({"month": error.messages}) from error
+        return carrier, month
+
+    def _queue(self, request: Request, kind: str, task: str) -> Response:
+        carrier, month = self._run_request(request)
+        actor = Actor.from_request(request)
+        execution = execution_create(
+            kind=kind, parameters={"carrier": carrier, "month": month}, **actor.execution_fields()
+        )
+        kwargs = {"carrier": carrier, "month": month, "trigger": Trigger.API, "execution_id": execution.pk}
+        transaction.on_commit(lambda: current_app.send_task(task, kwargs=kwargs))
+        return _started(execution)
+
+    @extend_schema(
+        summary=_lazy("Cria os processos do mês (uma por conta ativa das operadoras com RPA)"),
+        request=RunRequestSerializer,
+        responses={202: ExecutionStartedSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="create-monthly")
+    def create_monthly(self, request: Request) -> Response:
+        return self._queue(request, CREATE_KIND, "invoices.create_invoice_processes")
+
+    @extend_schema(
+        summary=_lazy("Pede ao servidor RPA todas as faturas que aguardam download"),
+        request=RunRequestSerializer,
+        responses={202: ExecutionStartedSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="download")
+    def download_all(self, request: Request) -> Response:
+        return self._queue(request, DOWNLOADS_KIND, "invoices.download_invoices")
+
+    @extend_schema(
+        summary=_lazy("Envia ao SAT todas as faturas aprovadas"),
+        request=RunRequestSerializer,
+        responses={202: ExecutionStartedSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="send-to-sat")
+    def send_all_to_sat(self, request: Request) -> Response:
+        return self._queue(request, SAT_UPLOADS_KIND, "invoices.send_invoices_to_sat")

@@ -88,6 +88,7 @@ def invoice_processes_create_run(
     carrier_code: str = "",
     trigger: str = Trigger.SCHEDULE,
     actor: Actor | None = None,
+    execution_id: int | None = None,
     task: Task | None = None,
 ) -> Execution:
     month = month or month_current(timezone.localdate())
@@ -100,18 +101,17 @@ def invoice_processes_create_run(
             % {"month": month_format(month), "created": done.created, "existing": done.existing}
         )
 
-    execution = None
-    if actor is not None and actor.user is not None:
-        execution = execution_create(
+    if execution_id is None and actor is not None and actor.user is not None:
+        execution_id = execution_create(
             kind=CREATE_KIND,
             parameters={"month": month_format(month), "carrier": carrier_code},
             lock_key="invoices:create-processes",
             **actor.execution_fields(),
-        )
+        ).pk
     return execution_run(
         kind=CREATE_KIND,
         job=job,
-        execution_id=execution.pk if execution else None,
+        execution_id=execution_id,
         trigger=trigger,
         parameters={"month": month_format(month), "carrier": carrier_code},
         lock_key="invoices:create-processes",
