@@ -45,7 +45,7 @@ TICK_TASK = "orchestration.remote_jobs_tick"
 # A poll or a start holds its job this long at most; a worker that dies mid-call frees it after that.
 LEASE_SECONDS = 60
 BATCH = 200
-_PENDING_KEY = "orquestra:remote-jobs:tick-pending"
+PENDING_TICK_KEY = "orquestra:remote-jobs:tick-pending"
 _BUSY_KEY = "orquestra:remote-jobs:busy:"
 
 
@@ -95,11 +95,11 @@ def remote_job_enqueue(
 def remote_jobs_kick(countdown: float = 0) -> None:
     """Asks for a tick soon (at most one pending at a time; the beat schedule is the safety net)."""
     countdown = max(0.0, countdown)
-    if cache.add(_PENDING_KEY, "1", timeout=int(countdown) + 5):
+    if cache.add(PENDING_TICK_KEY, "1", timeout=int(countdown) + 5):
         try:
             current_app.send_task(TICK_TASK, countdown=countdown or None, expires=countdown + 60)
         except Exception:
-            cache.delete(_PENDING_KEY)
+            cache.delete(PENDING_TICK_KEY)
             logger.exception("could not enqueue a remote-jobs tick")
 
 
@@ -288,7 +288,7 @@ def _start_waiting(
 
 def remote_jobs_tick(*, reschedule: bool = False) -> TickResult:
     """One pass of the monitor (see the module docstring); with `reschedule`, asks for the next tick."""
-    cache.delete(_PENDING_KEY)
+    cache.delete(PENDING_TICK_KEY)
     result = TickResult()
     handlers = {handler.name: handler for handler in remote_job_handlers()}
     active = RemoteJob.objects.filter(state__in=RemoteJobState.active(), handler__in=list(handlers))
