@@ -290,6 +290,8 @@ MOVIDESK_SIMULATOR_PORT = env.int("MOVIDESK_SIMULATOR_PORT", default=8101)
 # --- Remote jobs and the RPA invoice pipeline (orchestration.invoices) ---------------------------------
 # The remote-job monitor's safety-net tick (it also reschedules itself for the next due poll).
 REMOTE_JOBS_TICK_SECONDS = env.int("REMOTE_JOBS_TICK_SECONDS", default=5)
+# Threads one tick polls and starts jobs on (each its own database connection); SQLite always uses one.
+REMOTE_JOBS_TICK_THREADS = env.int("REMOTE_JOBS_TICK_THREADS", default=4)
 RPA_API_URL = env.str("RPA_API_URL", default="")
 RPA_API_TOKEN = env.str("RPA_API_TOKEN", default="")
 # Jobs in flight on the RPA server at once (downloads and SAT uploads together).

@@ -19,18 +19,22 @@ that any number of concurrent ticks never do the same thing twice:
    subject never has two jobs at once. A busy answer (RemoteBusy) gives the slot back and waits."""
 
 import logging
+import queue
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
 from orchestration.exceptions import OrchestraError
-from orchestration.models import Execution, ExecutionLogLine, LogLevel, RemoteJob, RemoteJobState
+from orchestration.models import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, RemoteJob, RemoteJobState
 from orchestration.registries.remote_jobs import (
     RemoteBusy,
     RemoteJobHandler,
@@ -55,6 +59,9 @@ class RemoteJobActive(OrchestraError):
 
 @dataclass
 class TickResult:
+    """What one tick did (counted from several threads: `+=` on an int attribute is atomic enough here,
+    the figures are for logs and tests)."""
+
     started: int = 0
     busy: int = 0
     polled: int = 0
@@ -90,6 +97,60 @@ def remote_job_enqueue(
         raise RemoteJobActive(subject_key) from None
     transaction.on_commit(lambda: remote_jobs_kick(countdown=delay_seconds))
     return job
+
+
+@dataclass(frozen=True)
+class RemoteJobSpec:
+    execution: Execution
+    handler: str
+    subject_key: str
+    parameters: dict[str, Any]
+
+
+def remote_jobs_hand_over(specs: list[RemoteJobSpec], *, message: str = "") -> list[Execution]:
+    """Many QUEUED executions (fan-out children created with `enqueue=False`) handed to the monitor at
+    once: each goes RUNNING with a WAITING job, in a few queries whatever their number. Returns the
+    executions that could not be handed over because their subject already had an active job (the caller
+    ends them); executions no longer QUEUED (a redelivered parent) are left alone."""
+    now = timezone.now()
+    queued = set(
+        Execution.objects.filter(
+            pk__in=[spec.execution.pk for spec in specs], status=ExecutionStatus.QUEUED
+        ).values_list("pk", flat=True)
+    )
+    specs = [spec for spec in specs if spec.execution.pk in queued]
+    if not specs:
+        return []
+    with transaction.atomic():
+        RemoteJob.objects.bulk_create(
+            (
+                RemoteJob(
+                    execution=spec.execution,
+                    handler=spec.handler,
+                    pool=remote_job_handler(spec.handler).pool,
+                    subject_key=spec.subject_key,
+                    parameters=spec.parameters,
+                )
+                for spec in specs
+            ),
+            batch_size=500,
+            ignore_conflicts=True,  # a subject with an active job keeps it; its execution is returned
+        )
+        handed = set(
+            RemoteJob.objects.filter(
+                execution_id__in=[spec.execution.pk for spec in specs], state__in=RemoteJobState.active()
+            ).values_list("execution_id", flat=True)
+        )
+        Execution.objects.filter(pk__in=handed, status=ExecutionStatus.QUEUED).update(
+            status=ExecutionStatus.RUNNING, started_at=now
+        )
+        if message:
+            ExecutionLogLine.objects.bulk_create(
+                (ExecutionLogLine(execution_id=pk, level=LogLevel.INFO, message=message) for pk in handed),
+                batch_size=500,
+            )
+    transaction.on_commit(remote_jobs_kick)
+    return [spec.execution for spec in specs if spec.execution.pk not in handed]
 
 
 def remote_jobs_kick(countdown: float = 0) -> None:
@@ -256,64 +317,126 @@ def _start(job: RemoteJob, handler: RemoteJobHandler, client: Any, result: TickR
     return True
 
 
-def _start_waiting(
-    pool: str, handlers: dict[str, RemoteJobHandler], clients: dict[str, Any], result: TickResult
-) -> None:
+def _claim_waiting(pool: str, handlers: dict[str, RemoteJobHandler]) -> list[RemoteJob]:
+    """WAITING jobs of `pool` given a free slot each (oldest first), while slots are free."""
     if cache.get(_BUSY_KEY + pool):
-        return
+        return []
     size = min(handler.pool_size() for handler in handlers.values())
     now = timezone.now()
-    in_flight = RemoteJob.objects.filter(pool=pool, slot__isnull=False).count()
-    free = size - in_flight
+    free = size - RemoteJob.objects.filter(pool=pool, slot__isnull=False).count()
     if free <= 0:
-        return
+        return []
     waiting = (
         RemoteJob.objects.filter(pool=pool, state=RemoteJobState.WAITING, handler__in=list(handlers))
         .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
         .order_by("not_before", "id")[: free * 2]
     )
+    claimed: list[RemoteJob] = []
     for job in waiting:
-        if free <= 0:
-            return
-        handler = handlers[job.handler]
-        if not _claim_slot(job, handler, size, now):
-            continue
-        free -= 1
-        if not _start(job, handler, clients[handler.name], result):
-            return
+        if len(claimed) >= free:
+            break
+        if _claim_slot(job, handlers[job.handler], size, now):
+            claimed.append(job)
+    return claimed
 
 
 # the tick -------------------------------------------------------------------------------------------
 
 
-def remote_jobs_tick(*, reschedule: bool = False) -> TickResult:
-    """One pass of the monitor (see the module docstring); with `reschedule`, asks for the next tick."""
+class _Clients:
+    """One client per handler, opened on first use, for one thread of a tick."""
+
+    def __init__(self, handlers: dict[str, RemoteJobHandler]) -> None:
+        self.handlers = handlers
+        self.contexts: dict[str, Any] = {}
+        self.clients: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.clients:
+            self.contexts[name] = self.handlers[name].connect()
+            self.clients[name] = self.contexts[name].__enter__()
+        return self.clients[name]
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.__exit__(None, None, None)
+
+
+def _each(
+    jobs: list[RemoteJob],
+    work: Callable[[RemoteJob, _Clients], object],
+    handlers: dict[str, RemoteJobHandler],
+    threads: int,
+) -> None:
+    """Runs `work` for every job: in this thread, or spread over `threads` threads (each with its own
+    database connection and clients) so that one job's network and database waits do not hold the rest."""
+    if threads <= 1 or len(jobs) <= 1:
+        clients = _Clients(handlers)
+        try:
+            for job in jobs:
+                work(job, clients)
+        finally:
+            clients.close()
+        return
+    pending: queue.SimpleQueue[RemoteJob] = queue.SimpleQueue()
+    for job in jobs:
+        pending.put(job)
+
+    def drain() -> None:
+        clients = _Clients(handlers)
+        try:
+            while True:
+                try:
+                    job = pending.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    work(job, clients)
+                except Exception:
+                    logger.exception("remote job %s: tick step failed", job.pk)
+        finally:
+            clients.close()
+            connection.close()
+
+    workers = [threading.Thread(target=drain, daemon=True) for _ in range(min(threads, len(jobs)))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def remote_jobs_tick(*, reschedule: bool = False, threads: int | None = None) -> TickResult:
+    """One pass of the monitor (see the module docstring); with `reschedule`, asks for the next tick.
+    Polls and starts run on REMOTE_JOBS_TICK_THREADS threads (one on SQLite, whose writers queue anyway)."""
     cache.delete(PENDING_TICK_KEY)
     result = TickResult()
     handlers = {handler.name: handler for handler in remote_job_handlers()}
     active = RemoteJob.objects.filter(state__in=RemoteJobState.active(), handler__in=list(handlers))
     if not active.exists():
         return result
-    contexts = {name: handler.connect() for name, handler in handlers.items()}
-    clients = {name: context.__enter__() for name, context in contexts.items()}
-    try:
-        now = timezone.now()
-        for job in active.filter(state__in=(RemoteJobState.STARTING, RemoteJobState.RUNNING), deadline_at__lte=now)[
-            :BATCH
-        ]:
-            if _time_out(job, handlers[job.handler], now):
-                result.timed_out += 1
-        for job in active.filter(state=RemoteJobState.RUNNING, next_poll_at__lte=now).order_by("next_poll_at")[:BATCH]:
-            if _claim_poll(job, now):
-                _poll(job, handlers[job.handler], clients[job.handler], result)
-        pools: dict[str, dict[str, RemoteJobHandler]] = {}
-        for handler in handlers.values():
-            pools.setdefault(handler.pool, {})[handler.name] = handler
-        for pool, members in pools.items():
-            _start_waiting(pool, members, clients, result)
-    finally:
-        for context in contexts.values():
-            context.__exit__(None, None, None)
+    threads = settings.REMOTE_JOBS_TICK_THREADS if threads is None else threads
+    if connection.vendor == "sqlite":
+        threads = 1
+    now = timezone.now()
+    for job in active.filter(state__in=(RemoteJobState.STARTING, RemoteJobState.RUNNING), deadline_at__lte=now)[:BATCH]:
+        if _time_out(job, handlers[job.handler], now):
+            result.timed_out += 1
+    due = active.filter(state=RemoteJobState.RUNNING, next_poll_at__lte=now).order_by("next_poll_at")[:BATCH]
+    claimed = [job for job in due if _claim_poll(job, now)]
+    _each(
+        claimed, lambda job, clients: _poll(job, handlers[job.handler], clients[job.handler], result), handlers, threads
+    )
+    pools: dict[str, dict[str, RemoteJobHandler]] = {}
+    for handler in handlers.values():
+        pools.setdefault(handler.pool, {})[handler.name] = handler
+    for pool, members in pools.items():
+        starting = _claim_waiting(pool, members)
+        _each(
+            starting,
+            lambda job, clients: _start(job, handlers[job.handler], clients[job.handler], result),
+            handlers,
+            threads,
+        )
     if reschedule:
         delay = remote_jobs_next_due_in()
         if delay is not None:

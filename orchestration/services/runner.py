@@ -52,10 +52,10 @@ class JobContext:
         """The rate-limit bucket of this item when the execution is a fan-out child, else ''."""
         return child_rate_limit_key(self.execution)
 
-    def fan_out(self, children: Iterable[ChildSpec]) -> list[Execution]:
+    def fan_out(self, children: Iterable[ChildSpec], *, enqueue: bool = True) -> list[Execution]:
         """Hands the work to one child execution per item; this execution then stays RUNNING after the
-        job returns and closes itself when its last child ends."""
-        created = execution_fan_out(parent=self.execution, children=children)
+        job returns and closes itself when its last child ends (`enqueue`: see execution_fan_out)."""
+        created = execution_fan_out(parent=self.execution, children=children, enqueue=enqueue)
         self.fanned_out = True
         return created
 

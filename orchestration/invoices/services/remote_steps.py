@@ -27,7 +27,7 @@ from orchestration.services.executions import (
     execution_start,
 )
 from orchestration.services.fanout import ChildSpec
-from orchestration.services.remote_jobs import RemoteJobActive, remote_job_enqueue
+from orchestration.services.remote_jobs import RemoteJobActive, RemoteJobSpec, remote_job_enqueue, remote_jobs_hand_over
 from orchestration.services.runner import JobContext, execution_run
 from orchestration.services.transitions import IllegalTransition
 
@@ -78,16 +78,37 @@ def step_run(
     def job(context: JobContext) -> None:
         processes = list(step_candidates(step, carrier_code=carrier_code, month=month).select_related("account"))
         context.log(_("%(count)d processos a processar (%(step)s).") % {"count": len(processes), "step": step.label})
-        context.fan_out(
-            ChildSpec(
-                task=step.child_task,
-                kind=step.child_kind,
-                lock_key=f"{subject_key(process)}:{step.name}",
-                parameters={"process_id": process.pk},
-                subject=process,
+        # One child execution per process, handed straight to the remote-job monitor: no task per process
+        # (the child's task is kept for "retry the failed items").
+        with transaction.atomic():
+            children = context.fan_out(
+                (
+                    ChildSpec(
+                        task=step.child_task,
+                        kind=step.child_kind,
+                        lock_key=f"{subject_key(process)}:{step.name}",
+                        parameters={"process_id": process.pk},
+                        subject=process,
+                    )
+                    for process in processes
+                ),
+                enqueue=False,
             )
-            for process in processes
-        )
+            refused = remote_jobs_hand_over(
+                [
+                    RemoteJobSpec(
+                        execution=child,
+                        handler=step.handler,
+                        subject_key=subject_key(child.parameters["process_id"]),
+                        parameters={"process_id": child.parameters["process_id"], "step": step.name},
+                    )
+                    for child in children
+                ],
+                message=_("Aguardando vaga no servidor RPA (no máximo %(max)d jobs ao mesmo tempo).")
+                % {"max": settings.RPA_MAX_CONCURRENT_JOBS},
+            )
+            for child in refused:
+                execution_skip(execution=child, reason=_("Ignorada: já há um job do servidor RPA para este processo."))
 
     if actor is not None and actor.user is not None and execution_id is None:
         execution_id = execution_create(kind=step.run_kind, parameters=parameters, **actor.execution_fields()).pk

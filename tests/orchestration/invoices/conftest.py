@@ -38,6 +38,8 @@ def rpa_fake(rpa_holder: RpaFakeHolder, settings: Any) -> RpaFake:
     settings.RPA_MAX_CONCURRENT_JOBS = 4
     settings.RPA_MAX_ATTEMPTS = 3
     settings.DEMO_SIMULATORS = False
+    # In-process ticks run in the test's transaction: threads (own connections) would not see its rows.
+    settings.REMOTE_JOBS_TICK_THREADS = 1
     return rpa_holder.fake
 
 

@@ -5,9 +5,8 @@ import pytest
 
 from orchestration.invoices.models import InvoiceProcess, InvoiceStatus
 from orchestration.invoices.months import month_parse
-from orchestration.invoices.services.downloads import DOWNLOAD_STEP, invoice_downloads_run
+from orchestration.invoices.services.downloads import invoice_downloads_run
 from orchestration.invoices.services.processes import invoice_processes_create
-from orchestration.invoices.services.remote_steps import step_child_run
 from orchestration.models import Alert, AlertStatus, Execution, ExecutionStatus, RemoteJob
 from orchestration.services.executions import execution_close_parent
 from tests.fakes.rpa import RpaFake
@@ -20,10 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _download_all() -> Execution:
-    parent = invoice_downloads_run()
-    for child in parent.children.order_by("id"):
-        step_child_run(DOWNLOAD_STEP, execution_id=child.pk)
-    return parent
+    # The run hands every child straight to the monitor (no task per process).
+    return invoice_downloads_run()
 
 
 def _settled() -> bool:
