@@ -3,7 +3,8 @@
 A second run of each changes nothing: creation skips the months' existing processes, downloads and SAT
 uploads take only the processes still waiting for them with attempts left and no RPA job active."""
 
-from orchestration.registries.schedules import ScheduleSpec, register_schedule
+from orchestration.invoices.services.demo import invoices_demo_schedule_write
+from orchestration.registries.schedules import ScheduleSpec, register_schedule, register_schedule_hook
 
 register_schedule(
     ScheduleSpec(
@@ -35,3 +36,5 @@ register_schedule(
         expire_seconds=3600,
     )
 )
+
+register_schedule_hook(invoices_demo_schedule_write)

@@ -3,6 +3,7 @@
 from celery import Task, shared_task
 
 from orchestration.invoices.months import month_parse
+from orchestration.invoices.services.demo import invoices_demo_step
 from orchestration.invoices.services.downloads import DOWNLOAD_STEP, DOWNLOAD_TASK, invoice_downloads_run
 from orchestration.invoices.services.processes import invoice_processes_create_run
 from orchestration.invoices.services.remote_steps import step_child_run
@@ -59,3 +60,8 @@ def send_invoices_to_sat(
 @shared_task(name=SAT_TASK, bind=True, soft_time_limit=60, time_limit=90)
 def send_invoice_to_sat(self: Task, execution_id: int) -> int:
     return step_child_run(SAT_STEP, execution_id=execution_id, task=self).pk
+
+
+@shared_task(name="invoices.demo_step", soft_time_limit=50, time_limit=60)
+def demo_step() -> str:
+    return invoices_demo_step()

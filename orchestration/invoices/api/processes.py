@@ -238,6 +238,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary=_lazy("Pede ao servidor RPA todas as faturas que aguardam download"),
+        operation_id="v1_invoice_processes_download_all",
         request=RunRequestSerializer,
         responses={202: ExecutionStartedSerializer},
     )
@@ -247,6 +248,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary=_lazy("Envia ao SAT todas as faturas aprovadas"),
+        operation_id="v1_invoice_processes_send_all_to_sat",
         request=RunRequestSerializer,
         responses={202: ExecutionStartedSerializer},
     )
