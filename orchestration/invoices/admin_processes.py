@@ -15,9 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from orchestration.admin.executions import status_badge
@@ -85,15 +84,15 @@ class InvoiceProcessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["account__carrier"]
     actions = ["download_selected", "send_to_sat_selected", "approve_selected"]
 
-    @admin.display(description=_lazy("operadora"), ordering="account__carrier__code")
+    @admin.display(description=_("operadora"), ordering="account__carrier__code")
     def carrier(self, process: InvoiceProcess) -> str:
         return process.account.carrier.code
 
-    @admin.display(description=_lazy("mês"), ordering="month")
+    @admin.display(description=_("mês"), ordering="month")
     def month_display(self, process: InvoiceProcess) -> str:
         return process.month_display
 
-    @admin.display(description=_lazy("situação"), ordering="status")
+    @admin.display(description=_("situação"), ordering="status")
     def status_column(self, process: InvoiceProcess) -> SafeString:
         return process_status_badge(process)
 
@@ -123,15 +122,15 @@ class InvoiceProcessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for line in refused[:20]:
             self.message_user(request, line, messages.WARNING)
 
-    @admin.action(description=_lazy("Baixar as faturas selecionadas (RPA)"), permissions=["run"])
+    @admin.action(description=_("Baixar as faturas selecionadas (RPA)"), permissions=["run"])
     def download_selected(self, request: HttpRequest, queryset: QuerySet[InvoiceProcess]) -> None:
         self._bulk(request, queryset, lambda process, actor: invoice_download_request(process=process, actor=actor))
 
-    @admin.action(description=_lazy("Enviar as selecionadas ao SAT (RPA)"), permissions=["run"])
+    @admin.action(description=_("Enviar as selecionadas ao SAT (RPA)"), permissions=["run"])
     def send_to_sat_selected(self, request: HttpRequest, queryset: QuerySet[InvoiceProcess]) -> None:
         self._bulk(request, queryset, lambda process, actor: invoice_sat_request(process=process, actor=actor))
 
-    @admin.action(description=_lazy("Aprovar as faturas selecionadas"), permissions=["approve"])
+    @admin.action(description=_("Aprovar as faturas selecionadas"), permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[InvoiceProcess]) -> None:
         self._bulk(request, queryset, lambda process, actor: invoice_approve(process=process, actor=actor))
 
@@ -219,9 +218,9 @@ class InvoiceProcessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             elif name == "upload":
                 upload = request.FILES.get("file")
                 if upload is None:
-                    raise ValidationError(_("Escolha o PDF da fatura."))
+                    raise ValidationError(gettext("Escolha o PDF da fatura."))
                 invoice_manual_upload(process=process, filename=upload.name or "", content=upload.read(), actor=actor)
-            self.message_user(request, _("Feito."), messages.SUCCESS)
+            self.message_user(request, gettext("Feito."), messages.SUCCESS)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         except OrchestraError as error:

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -49,12 +49,12 @@ from orchestration.services.transitions import IllegalTransition
 VIEW = ["orchestration.view_invoiceprocess"]
 RUN = ["orchestration.run_invoiceprocess"]
 APPROVE = ["orchestration.approve_invoiceprocess"]
-CONFLICT = {409: OpenApiResponse(ErrorSerializer, description=_lazy("A situação do processo não permite esta ação."))}
+CONFLICT = {409: OpenApiResponse(ErrorSerializer, description=_("A situação do processo não permite esta ação."))}
 
 
 class InvoiceProcessFilter(filters.FilterSet):
-    carrier = filters.CharFilter(field_name="account__carrier__code", lookup_expr="iexact", help_text=_lazy("Código"))
-    month = filters.CharFilter(method="filter_month", help_text=_lazy("MM/AAAA"))
+    carrier = filters.CharFilter(field_name="account__carrier__code", lookup_expr="iexact", help_text=_("Código"))
+    month = filters.CharFilter(method="filter_month", help_text=_("MM/AAAA"))
     status = filters.ChoiceFilter(choices=InvoiceStatus.choices)
 
     class Meta:
@@ -84,8 +84,8 @@ def _changed(execution: Execution, process: InvoiceProcess) -> Response:
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_lazy("Lista os processos de fatura")),
-    retrieve=extend_schema(summary=_lazy("Detalhe de um processo de fatura")),
+    list=extend_schema(summary=_("Lista os processos de fatura")),
+    retrieve=extend_schema(summary=_("Detalhe de um processo de fatura")),
 )
 class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = InvoiceProcess.objects.select_related("account__carrier", "approved_by").order_by("-month", "id")
@@ -110,7 +110,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
     }
 
     @extend_schema(
-        summary=_lazy("Pede ao servidor RPA o download da fatura"),
+        summary=_("Pede ao servidor RPA o download da fatura"),
         request=None,
         responses={202: ExecutionStartedSerializer, **CONFLICT},
     )
@@ -119,7 +119,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         return _started(invoice_download_request(process=self.get_object(), actor=Actor.from_request(request)))
 
     @extend_schema(
-        summary=_lazy("Envia manualmente o PDF da fatura"),
+        summary=_("Envia manualmente o PDF da fatura"),
         request={"multipart/form-data": UploadInvoiceSerializer},
         responses={200: ProcessChangedSerializer, **CONFLICT},
     )
@@ -131,7 +131,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         upload = serializer.validated_data["file"]
         if upload.size > settings.INVOICE_UPLOAD_MAX_BYTES:
             raise ValidationFailed(
-                _("O arquivo tem %(size)d bytes; o limite é %(limit)d.")
+                gettext("O arquivo tem %(size)d bytes; o limite é %(limit)d.")
                 % {"size": upload.size, "limit": settings.INVOICE_UPLOAD_MAX_BYTES}
             )
         execution = invoice_manual_upload(
@@ -139,16 +139,14 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return _changed(execution, process)
 
-    @extend_schema(
-        summary=_lazy("Aprova a fatura"), request=None, responses={200: ProcessChangedSerializer, **CONFLICT}
-    )
+    @extend_schema(summary=_("Aprova a fatura"), request=None, responses={200: ProcessChangedSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         process = self.get_object()
         return _changed(invoice_approve(process=process, actor=Actor.from_request(request)), process)
 
     @extend_schema(
-        summary=_lazy("Rejeita a fatura (volta a aguardar download; o arquivo fica guardado)"),
+        summary=_("Rejeita a fatura (volta a aguardar download; o arquivo fica guardado)"),
         request=RejectSerializer,
         responses={200: ProcessChangedSerializer, **CONFLICT},
     )
@@ -163,7 +161,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         return _changed(execution, process)
 
     @extend_schema(
-        summary=_lazy("Pede ao servidor RPA o envio da fatura ao SAT"),
+        summary=_("Pede ao servidor RPA o envio da fatura ao SAT"),
         request=None,
         responses={202: ExecutionStartedSerializer, **CONFLICT},
     )
@@ -172,7 +170,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         return _started(invoice_sat_request(process=self.get_object(), actor=Actor.from_request(request)))
 
     @extend_schema(
-        summary=_lazy("Tenta de novo a etapa atual (download ou SAT), com as tentativas zeradas"),
+        summary=_("Tenta de novo a etapa atual (download ou SAT), com as tentativas zeradas"),
         request=None,
         responses={202: ExecutionStartedSerializer, **CONFLICT},
     )
@@ -185,19 +183,19 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         if process.status == InvoiceStatus.AWAITING_SAT_UPLOAD:
             return _started(invoice_sat_request(process=process, actor=actor, retry=True))
         raise IllegalTransition(
-            _("Só há o que tentar de novo aguardando download ou envio ao SAT; o processo está em “%(status)s”.")
+            gettext("Só há o que tentar de novo aguardando download ou envio ao SAT; o processo está em “%(status)s”.")
             % {"status": process.get_status_display()}
         )
 
     @extend_schema(
-        summary=_lazy("Link temporário para o PDF da fatura"),
+        summary=_("Link temporário para o PDF da fatura"),
         responses={200: InvoiceLinkSerializer, **CONFLICT},
     )
     @action(detail=True, methods=["get"])
     def invoice(self, request: Request, pk: str) -> Response:
         process = self.get_object()
         if not process.invoice_key:
-            raise IllegalTransition(_("Este processo ainda não tem fatura."))
+            raise IllegalTransition(gettext("Este processo ainda não tem fatura."))
         url = invoice_link(process)
         body = {"url": request.build_absolute_uri(url), "expires_in": settings.INVOICE_LINK_SECONDS}
         return Response(InvoiceLinkSerializer(body).data)
@@ -228,7 +226,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         return _started(execution)
 
     @extend_schema(
-        summary=_lazy("Cria os processos do mês (uma por conta ativa das operadoras com RPA)"),
+        summary=_("Cria os processos do mês (uma por conta ativa das operadoras com RPA)"),
         request=RunRequestSerializer,
         responses={202: ExecutionStartedSerializer},
     )
@@ -237,7 +235,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         return self._queue(request, CREATE_KIND, "invoices.create_invoice_processes")
 
     @extend_schema(
-        summary=_lazy("Pede ao servidor RPA todas as faturas que aguardam download"),
+        summary=_("Pede ao servidor RPA todas as faturas que aguardam download"),
         operation_id="v1_invoice_processes_download_all",
         request=RunRequestSerializer,
         responses={202: ExecutionStartedSerializer},
@@ -247,7 +245,7 @@ class InvoiceProcessViewSet(viewsets.ReadOnlyModelViewSet):
         return self._queue(request, DOWNLOADS_KIND, "invoices.download_invoices")
 
     @extend_schema(
-        summary=_lazy("Envia ao SAT todas as faturas aprovadas"),
+        summary=_("Envia ao SAT todas as faturas aprovadas"),
         operation_id="v1_invoice_processes_send_all_to_sat",
         request=RunRequestSerializer,
         responses={202: ExecutionStartedSerializer},
