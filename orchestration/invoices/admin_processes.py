@@ -5,10 +5,12 @@ live through the ledger's SSE stream, and the PDF behind a time-limited link).""
 from collections.abc import Callable
 from typing import Any
 
+from celery import current_app
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,15 +24,22 @@ from django.views.decorators.http import require_POST
 from orchestration.admin.executions import status_badge
 from orchestration.admin.readonly import ReadOnlyAdminMixin
 from orchestration.exceptions import OrchestraError
-from orchestration.invoices.models import InvoiceProcess, InvoiceStatus
-from orchestration.invoices.services.downloads import invoice_download_request
+from orchestration.invoices.models import Carrier, InvoiceProcess, InvoiceStatus
+from orchestration.invoices.months import month_parse
+from orchestration.invoices.services.downloads import DOWNLOADS_KIND, invoice_download_request
 from orchestration.invoices.services.machine import Actor
-from orchestration.invoices.services.processes import invoice_approve, invoice_manual_upload, invoice_reject
-from orchestration.invoices.services.sat import invoice_sat_request
+from orchestration.invoices.services.processes import (
+    CREATE_KIND,
+    carrier_by_code,
+    invoice_approve,
+    invoice_manual_upload,
+    invoice_reject,
+)
+from orchestration.invoices.services.sat import SAT_UPLOADS_KIND, invoice_sat_request
 from orchestration.invoices.services.storage import invoice_link
 from orchestration.models import Execution, ExecutionStatus, Trigger
 from orchestration.registries.kinds import kind_label
-from orchestration.services.executions import ACTIVE_STATUSES
+from orchestration.services.executions import ACTIVE_STATUSES, execution_create
 
 RUN = "orchestration.run_invoiceprocess"
 APPROVE = "orchestration.approve_invoiceprocess"
@@ -142,7 +151,65 @@ class InvoiceProcessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             self.admin_site.admin_view(require_POST(self.act_view)),
             name="orchestration_invoiceprocess_act",
         )
-        return [act, *super().get_urls()]
+        runs = path(
+            "runs/",
+            self.admin_site.admin_view(require_POST(self.runs_view)),
+            name="orchestration_invoiceprocess_runs",
+        )
+        return [runs, act, *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        extra = {
+            "can_run": request.user.has_perm(RUN),
+            "carrier_codes": list(Carrier.objects.filter(is_active=True, has_rpa=True).values_list("code", flat=True)),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra)
+
+    def runs_view(self, request: HttpRequest) -> HttpResponse:
+        """Flows 1, 2 and 5 over many processes, queued for a worker like the API's runs."""
+        if not request.user.has_perm(RUN):
+            raise PermissionDenied
+        kinds = {
+            "create": (CREATE_KIND, "invoices.create_invoice_processes"),
+            "download": (DOWNLOADS_KIND, "invoices.download_invoices"),
+            "sat": (SAT_UPLOADS_KIND, "invoices.send_invoices_to_sat"),
+        }
+        chosen = kinds.get(request.POST.get("run", ""))
+        month, carrier = request.POST.get("month", "").strip(), request.POST.get("carrier", "").strip()
+        back = HttpResponseRedirect(reverse("admin:orchestration_invoiceprocess_changelist"))
+        try:
+            if chosen is None:
+                raise ValidationError(gettext("Escolha o que executar."))
+            if month:
+                month_parse(month)
+            if carrier:
+                carrier_by_code(carrier)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return back
+        except OrchestraError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return back
+        kind, task = chosen
+        actor = Actor.from_request(request, trigger=Trigger.MANUAL)
+        execution = execution_create(
+            kind=kind, parameters={"carrier": carrier, "month": month}, **actor.execution_fields()
+        )
+        kwargs = {"carrier": carrier, "month": month, "trigger": Trigger.MANUAL, "execution_id": execution.pk}
+        transaction.on_commit(lambda: current_app.send_task(task, kwargs=kwargs))
+        live = reverse("admin:orchestration_execution_live", args=[execution.pk])
+        self.message_user(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                gettext("Execução #%(id)d enfileirada.") % {"id": execution.pk},
+                live,
+                gettext("ao vivo"),
+            ),
+            messages.SUCCESS,
+        )
+        return back
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None

@@ -56,3 +56,18 @@ def test_buttons_follow_the_role_and_the_status_and_actions_write_the_ledger(mak
     assert "Aprovação de fatura" in html and "Envio manual de fatura" in html
     changelist = _login(approver).get(reverse("admin:orchestration_invoiceprocess_changelist"))
     assert changelist.status_code == 200 and "approve_selected" in changelist.content.decode()
+
+
+def test_the_list_queues_the_runs_of_flows_1_2_and_5_for_operators_only(make_user) -> None:  # type: ignore[no-untyped-def]
+    operator, approver = make_user(Role.OPERATOR), make_user(Role.APPROVER)
+    changelist = reverse("admin:orchestration_invoiceprocess_changelist")
+    assert 'id="invoice-runs"' in _login(operator).get(changelist).content.decode()
+    runs = reverse("admin:orchestration_invoiceprocess_runs")
+    response = _login(operator).post(runs, {"run": "create", "month": "05/2026", "carrier": "VIVO"})
+    assert response.status_code == 302
+    execution = Execution.objects.get(kind="INVOICE_PROCESSES_CREATE")
+    assert execution.status == "QUEUED" and execution.started_by == operator
+    assert execution.parameters == {"carrier": "VIVO", "month": "05/2026"}
+    _login(operator).post(runs, {"run": "download", "month": "13/2026"})
+    assert not Execution.objects.filter(kind="INVOICE_DOWNLOADS").exists()
+    assert _login(approver).post(runs, {"run": "sat"}).status_code == 302  # APPROVER is "above" OPERATOR
