@@ -35,7 +35,8 @@ class AccountSpec:
 def carrier_accounts_setup(specs: Iterable[AccountSpec]) -> list[CarrierAccount]:
     accounts = []
     for spec in specs:
-        carrier = Carrier.objects.get(code=spec.carrier)
+        # The carriers come from a data migration, which a transactional test's flush empties.
+        carrier, _ = Carrier.objects.get_or_create(code=spec.carrier, defaults={"name": spec.carrier.title()})
         account = CarrierAccount(
             legal_name=spec.legal_name,
             sat_name=spec.legal_name.upper(),
