@@ -1,7 +1,10 @@
 """Flow 2 in-process: the download run fans out to one child per process, the remote-job monitor starts,
 polls and ends the RPA jobs, and each PDF lands in the bucket under its own key."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from orchestration.invoices.models import InvoiceProcess, InvoiceStatus
 from orchestration.invoices.months import month_parse
@@ -9,6 +12,7 @@ from orchestration.invoices.services.downloads import invoice_downloads_run
 from orchestration.invoices.services.processes import invoice_processes_create
 from orchestration.models import Alert, AlertStatus, Execution, ExecutionStatus, RemoteJob
 from orchestration.services.executions import execution_close_parent
+from orchestration.services.stale_executions import executions_stale
 from tests.fakes.rpa import RpaFake
 from tests.harness.s3 import S3Server
 from tests.orchestration.invoices.conftest import drive
@@ -90,3 +94,13 @@ def test_busy_robots_are_back_pressure_and_failures_retry_up_to_the_limit(
     assert parent.status == ExecutionStatus.PARTIAL
     assert len(rpa_fake.jobs_for(accounts[1].cnpj)) == 3
     assert max(rpa_fake.log_served.values()) == 1
+
+
+def test_a_run_waiting_for_the_robots_is_not_taken_for_a_lost_worker(rpa_fake: RpaFake) -> None:
+    carrier_accounts_setup(default_specs(2))
+    invoice_processes_create(month=MONTH)
+    parent = _download_all()  # no tick: both children wait for a slot, with no log line for hours
+    later = timezone.now() + datetime.timedelta(days=2)
+    assert not {execution.pk for execution in executions_stale(now=later)} & set(
+        parent.children.values_list("pk", flat=True)
+    )
