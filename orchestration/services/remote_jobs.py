@@ -19,9 +19,6 @@ that any number of concurrent ticks never do the same thing twice:
    subject never has two jobs at once. A busy answer (RemoteBusy) gives the slot back and waits."""
 
 import logging
-import queue
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +38,7 @@ from orchestration.registries.remote_jobs import (
     remote_job_handler,
     remote_job_handlers,
 )
+from orchestration.services.remote_job_threads import remote_jobs_each
 from orchestration.services.transitions import transition
 
 logger = logging.getLogger(__name__)
@@ -343,68 +341,6 @@ def _claim_waiting(pool: str, handlers: dict[str, RemoteJobHandler]) -> list[Rem
 # the tick -------------------------------------------------------------------------------------------
 
 
-class _Clients:
-    """One client per handler, opened on first use, for one thread of a tick."""
-
-    def __init__(self, handlers: dict[str, RemoteJobHandler]) -> None:
-        self.handlers = handlers
-        self.contexts: dict[str, Any] = {}
-        self.clients: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self.clients:
-            self.contexts[name] = self.handlers[name].connect()
-            self.clients[name] = self.contexts[name].__enter__()
-        return self.clients[name]
-
-    def close(self) -> None:
-        for context in self.contexts.values():
-            context.__exit__(None, None, None)
-
-
-def _each(
-    jobs: list[RemoteJob],
-    work: Callable[[RemoteJob, _Clients], object],
-    handlers: dict[str, RemoteJobHandler],
-    threads: int,
-) -> None:
-    """Runs `work` for every job: in this thread, or spread over `threads` threads (each with its own
-    database connection and clients) so that one job's network and database waits do not hold the rest."""
-    if threads <= 1 or len(jobs) <= 1:
-        clients = _Clients(handlers)
-        try:
-            for job in jobs:
-                work(job, clients)
-        finally:
-            clients.close()
-        return
-    pending: queue.SimpleQueue[RemoteJob] = queue.SimpleQueue()
-    for job in jobs:
-        pending.put(job)
-
-    def drain() -> None:
-        clients = _Clients(handlers)
-        try:
-            while True:
-                try:
-                    job = pending.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    work(job, clients)
-                except Exception:
-                    logger.exception("remote job %s: tick step failed", job.pk)
-        finally:
-            clients.close()
-            connection.close()
-
-    workers = [threading.Thread(target=drain, daemon=True) for _ in range(min(threads, len(jobs)))]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-
-
 def remote_jobs_tick(*, reschedule: bool = False, threads: int | None = None) -> TickResult:
     """One pass of the monitor (see the module docstring); with `reschedule`, asks for the next tick.
     Polls and starts run on REMOTE_JOBS_TICK_THREADS threads (one on SQLite, whose writers queue anyway)."""
@@ -423,7 +359,7 @@ def remote_jobs_tick(*, reschedule: bool = False, threads: int | None = None) ->
             result.timed_out += 1
     due = active.filter(state=RemoteJobState.RUNNING, next_poll_at__lte=now).order_by("next_poll_at")[:BATCH]
     claimed = [job for job in due if _claim_poll(job, now)]
-    _each(
+    remote_jobs_each(
         claimed, lambda job, clients: _poll(job, handlers[job.handler], clients[job.handler], result), handlers, threads
     )
     pools: dict[str, dict[str, RemoteJobHandler]] = {}
@@ -431,7 +367,7 @@ def remote_jobs_tick(*, reschedule: bool = False, threads: int | None = None) ->
         pools.setdefault(handler.pool, {})[handler.name] = handler
     for pool, members in pools.items():
         starting = _claim_waiting(pool, members)
-        _each(
+        remote_jobs_each(
             starting,
             lambda job, clients: _start(job, handlers[job.handler], clients[job.handler], result),
             handlers,
