@@ -29,3 +29,6 @@ def orchestration_demo_history(context: DemoContext) -> str:
 
 
 register_demo_history("orchestration", orchestration_demo_history)
+
+# The invoice pipeline's demo (a sub-package the shared modules never import).
+from orchestration.invoices import demo as invoices_demo  # noqa: E402,F401  isort: skip

@@ -17,5 +17,5 @@ for _role in (Role.APPROVER, Role.OPERATOR):
         "orchestration.view_notification",
     )
 
-# The invoice pipeline's grants live in its own sub-package.
-from orchestration.invoices import roles as invoices_roles  # noqa: E402, F401  isort: skip
+# The invoice pipeline registers its own (a sub-package the shared modules never import).
+from orchestration.invoices import roles as invoices_roles  # noqa: E402,F401  isort: skip

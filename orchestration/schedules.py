@@ -1,6 +1,8 @@
 """Orchestration's own periodic tasks, found by `setup_schedules` like every app's `schedules.py`
 (the registry is orchestration.registries.schedules)."""
 
+from django.conf import settings
+
 from orchestration.registries.schedules import ScheduleSpec, register_schedule
 
 HEARTBEAT_TASK = "orchestration.heartbeat"
@@ -51,5 +53,18 @@ register_schedule(
     )
 )
 
-# The invoice pipeline's schedules live in its own sub-package.
-from orchestration.invoices import schedules as invoices_schedules  # noqa: E402, F401  isort: skip
+REMOTE_JOBS_TICK_TASK = "orchestration.remote_jobs_tick"
+
+register_schedule(
+    ScheduleSpec(
+        name="orchestration.remote_jobs_tick",
+        task=REMOTE_JOBS_TICK_TASK,
+        every_seconds=max(1, settings.REMOTE_JOBS_TICK_SECONDS),
+        description="Monitor dos jobs remotos (robôs RPA): inicia os que têm vaga, consulta os em andamento, "
+        "encerra os vencidos. Entre as consultas os jobs não ocupam worker; esta é a rede de segurança.",
+        expire_seconds=max(1, settings.REMOTE_JOBS_TICK_SECONDS),
+    )
+)
+
+# The invoice pipeline registers its own (a sub-package the shared modules never import).
+from orchestration.invoices import schedules as invoices_schedules  # noqa: E402,F401  isort: skip

@@ -8,6 +8,7 @@ from orchestration.models import Trigger
 from orchestration.services.heartbeat import heartbeat_record
 from orchestration.services.maintenance import database_backup_run, ledger_purge_run
 from orchestration.services.notifications import notifications_process
+from orchestration.services.remote_jobs import remote_jobs_tick as remote_jobs_tick_run
 from orchestration.services.smoke import (
     SMOKE_TEST_ITEM_TASK,
     SMOKE_TEST_MAX_SECONDS,
@@ -104,5 +105,13 @@ def backup_database(self: Task, trigger: str = Trigger.MANUAL) -> int:
     return database_backup_run(trigger=trigger_of(self, trigger), task=self).pk
 
 
-# The invoice pipeline's tasks live in its own sub-package; Celery discovers this module only.
-from orchestration.invoices import tasks as invoices_tasks  # noqa: E402, F401  isort: skip
+@shared_task(name="orchestration.remote_jobs_tick", soft_time_limit=50, time_limit=60)
+def remote_jobs_tick() -> dict[str, int]:
+    # Short by design: it polls what is due and returns; the next tick is a new message, so jobs running
+    # remotely hold no worker between polls.
+    result = remote_jobs_tick_run(reschedule=True)
+    return dict(vars(result))
+
+
+# The invoice pipeline's tasks (a sub-package the shared modules never import); Celery finds them here.
+from orchestration.invoices import tasks as invoices_tasks  # noqa: E402,F401  isort: skip

@@ -300,6 +300,27 @@ WHATSAPP_CONVERSATION_INACTIVE_MINUTES = env.int("WHATSAPP_CONVERSATION_INACTIVE
 WHATSAPP_DISCONNECTED_ALERT_MINUTES = env.int("WHATSAPP_DISCONNECTED_ALERT_MINUTES", default=15)
 EVOLUTION_SIMULATOR_PORT = env.int("EVOLUTION_SIMULATOR_PORT", default=8105)
 WAHA_SIMULATOR_PORT = env.int("WAHA_SIMULATOR_PORT", default=8106)
+# --- Remote jobs and the RPA invoice pipeline (orchestration.invoices) ---------------------------------
+# The remote-job monitor's safety-net tick (it also reschedules itself for the next due poll).
+REMOTE_JOBS_TICK_SECONDS = env.int("REMOTE_JOBS_TICK_SECONDS", default=5)
+# Threads one tick polls and starts jobs on (each its own database connection); SQLite always uses one.
+REMOTE_JOBS_TICK_THREADS = env.int("REMOTE_JOBS_TICK_THREADS", default=4)
+RPA_API_URL = env.str("RPA_API_URL", default="")
+RPA_API_TOKEN = env.str("RPA_API_TOKEN", default="")
+# Jobs in flight on the RPA server at once (downloads and SAT uploads together).
+RPA_MAX_CONCURRENT_JOBS = env.int("RPA_MAX_CONCURRENT_JOBS", default=4)
+# Each job's status and log are read at most once per this many seconds, however many people watch it.
+RPA_POLL_SECONDS = env.float("RPA_POLL_SECONDS", default=5.0)
+# Attempts per process and step (download, SAT), counted on the process; a 503 (robots busy) is none.
+RPA_MAX_ATTEMPTS = env.int("RPA_MAX_ATTEMPTS", default=3)
+# Wait before a new attempt: this many seconds, doubled after each failed attempt.
+RPA_RETRY_BACKOFF_SECONDS = env.float("RPA_RETRY_BACKOFF_SECONDS", default=60.0)
+# A job not finished after this long ends TIMED_OUT (and counts as an attempt).
+RPA_JOB_TIMEOUT_SECONDS = env.int("RPA_JOB_TIMEOUT_SECONDS", default=1800)
+RPA_SIMULATOR_PORT = env.int("RPA_SIMULATOR_PORT", default=8102)
+INVOICE_UPLOAD_MAX_BYTES = env.int("INVOICE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# How long the link of `GET /api/v1/invoice-processes/{id}/invoice/` (presigned URL or signed view) works.
+INVOICE_LINK_SECONDS = env.int("INVOICE_LINK_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

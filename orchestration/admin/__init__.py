@@ -4,5 +4,5 @@
 
 from orchestration.admin import alerts, companies, executions, site, users  # noqa: F401
 
-# The invoice pipeline's admins live in its own sub-package.
-from orchestration.invoices import admin_accounts  # noqa: E402, F401  isort: skip
+# The invoice pipeline's admin pages (a sub-package the shared modules never import).
+from orchestration.invoices import admin_accounts, admin_processes  # noqa: E402,F401  isort: skip

@@ -25,4 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="user-me-notification-preferences",
     ),
     *router.urls,
+    # The invoice pipeline (a sub-package the shared modules never import); a `report/` route of its own
+    # placed before this include wins over the processes' router (whose ids are digits only).
+    path("", include("orchestration.invoices.api.urls")),
 ]

@@ -12,6 +12,7 @@ from orchestration.models.alerts import (
 from orchestration.models.companies import Company
 from orchestration.models.executions import Execution, ExecutionLogLine, ExecutionStatus, LogLevel, Trigger
 from orchestration.models.locks import JobLock
+from orchestration.models.remote_jobs import RemoteJob, RemoteJobState
 from orchestration.models.users import Role, User
 
 # The invoice pipeline's models live in their own sub-package; Django finds an app's models here.
@@ -44,6 +45,8 @@ __all__ = [
     "InvoiceStatus",
     "JobLock",
     "LogLevel",
+    "RemoteJob",
+    "RemoteJobState",
     "Role",
     "Trigger",
     "User",

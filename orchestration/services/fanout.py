@@ -103,10 +103,14 @@ def _validated(specs: list[ChildSpec]) -> None:
         seen.add(spec.lock_key)
 
 
-def execution_fan_out(*, parent: Execution, children: Iterable[ChildSpec]) -> list[Execution]:
+def execution_fan_out(*, parent: Execution, children: Iterable[ChildSpec], enqueue: bool = True) -> list[Execution]:
     """Creates one QUEUED child per spec and hands each to its task after commit; the parent goes
     RUNNING. With no children the parent closes at once as SUCCEEDED. IllegalTransition when the parent
-    has already ended (e.g. it was cancelled)."""
+    has already ended (e.g. it was cancelled).
+
+    `enqueue=False` sends no task: the caller hands the children on itself (e.g. to the remote-job monitor,
+    services/remote_jobs.py, so a thousand invoices are not a thousand tasks); the task stays recorded for
+    `execution_retry_failed_children`."""
     specs = list(children)
     _validated(specs)
     now = timezone.now()
@@ -139,7 +143,8 @@ def execution_fan_out(*, parent: Execution, children: Iterable[ChildSpec]) -> li
             for spec in specs
         )
         execution_log(execution=parent, message=f"Distribuída em {len(created)} itens.")
-        _enqueue_after_commit(created)
+        if enqueue:
+            _enqueue_after_commit(created)
         if not created:
             transaction.on_commit(lambda: execution_close_parent(parent_id=parent.pk))
     return created

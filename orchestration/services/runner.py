@@ -42,6 +42,9 @@ class JobContext:
     lock_ttl: int = 0
     partial: bool = False
     fanned_out: bool = False
+    # The work goes on elsewhere (a remote job, see services/remote_jobs.py): the run stays RUNNING and
+    # whoever follows that work ends it.
+    detached: bool = False
     _lock_renewed_at: float = field(default_factory=time.monotonic)
 
     @property
@@ -49,12 +52,16 @@ class JobContext:
         """The rate-limit bucket of this item when the execution is a fan-out child, else ''."""
         return child_rate_limit_key(self.execution)
 
-    def fan_out(self, children: Iterable[ChildSpec]) -> list[Execution]:
+    def fan_out(self, children: Iterable[ChildSpec], *, enqueue: bool = True) -> list[Execution]:
         """Hands the work to one child execution per item; this execution then stays RUNNING after the
-        job returns and closes itself when its last child ends."""
-        created = execution_fan_out(parent=self.execution, children=children)
+        job returns and closes itself when its last child ends (`enqueue`: see execution_fan_out)."""
+        created = execution_fan_out(parent=self.execution, children=children, enqueue=enqueue)
         self.fanned_out = True
         return created
+
+    def continue_remotely(self) -> None:
+        """Leaves this execution RUNNING after the job returns: a remote job's monitor ends it."""
+        self.detached = True
 
     def log(self, message: str, level: str = LogLevel.INFO) -> None:
         execution_log(execution=self.execution, message=message, level=level)
@@ -171,9 +178,9 @@ def execution_run(
             return execution  # cancelled between the first read and the start
         context = JobContext(execution=execution, lock_ttl=lock_ttl)
         job(context)
-        if context.fanned_out:
+        if context.fanned_out or context.detached:
             execution.refresh_from_db()
-            return execution  # its children close it
+            return execution  # its children, or the monitor of its remote job, close it
         # A cancel that came after the last checkpoint keeps CANCELLED (the transition is conditional).
         execution_succeed(execution=execution, partial=context.partial)
         if execution.status == ExecutionStatus.SUCCEEDED:

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orchestration.models import Execution, ExecutionStatus, Severity
+from orchestration.models import Execution, ExecutionStatus, RemoteJob, RemoteJobState, Severity
 from orchestration.registries.kinds import kind_label
 from orchestration.services.alerts import alert_raise
 from orchestration.services.executions import ACTIVE_STATUSES, execution_close_parent, execution_fail
@@ -37,7 +37,10 @@ def executions_stale(*, now: datetime | None = None) -> list[Execution]:
     queued = Execution.objects.filter(
         Q(status=ExecutionStatus.QUEUED) | Q(status=ExecutionStatus.RETRYING), created_at__lt=queued_cutoff
     )
-    return [*running, *queued]
+    # A run whose work is a remote job (waiting for a slot, or running elsewhere) is the monitor's: the
+    # job has its own deadline, and a long queue for the robots is back-pressure, not a lost worker.
+    remote = RemoteJob.objects.filter(execution_id=OuterRef("pk"), state__in=RemoteJobState.active())
+    return [*running.exclude(Exists(remote)), *queued.exclude(Exists(remote))]
 
 
 def parents_left_open() -> list[int]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from tests.fakes.evolution import demo_handler as evolution_demo
 from tests.fakes.movidesk import demo_handler
+from tests.fakes.rpa import demo_handler as rpa_demo_handler
 from tests.fakes.server import Handler
 from tests.fakes.waha import demo_handler as waha_demo
 
@@ -29,6 +30,10 @@ SIMULATORS.append(
     Simulator(name="movidesk", port_setting="MOVIDESK_SIMULATOR_PORT", default_port=8101, make_handler=demo_handler)
 )
 
+# RPA server: three robots writing Portuguese log lines for about eight seconds a job; one download in six fails.
+SIMULATORS.append(
+    Simulator(name="rpa", port_setting="RPA_SIMULATOR_PORT", default_port=8102, make_handler=rpa_demo_handler)
+)
 
 # WhatsApp providers: a few sessions each, one of them changing state every 90 s (drops and returns).
 SIMULATORS.append(

@@ -1,1 +1,1 @@
-"""The invoice pipeline on the API: one module per resource (carriers and accounts here, the monthly report)."""
+"""The invoice pipeline's API: one module per resource, routes in urls.py (included by orchestration/api/urls.py)."""

@@ -1,8 +1,12 @@
-"""Test data of the invoice pipeline: valid CNPJs/CPFs, accounts, and CSV files as spreadsheets save them."""
+"""Test data of the invoice pipeline: valid CNPJs/CPFs, accounts, and CSV files as spreadsheets save them.
+
+`carrier_accounts_setup` is the way the pipeline tests create carrier accounts: through the CSV import."""
 
 import itertools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from orchestration.invoices.imports import carrier_accounts_import
 from orchestration.invoices.models import Carrier, CarrierAccount
 
 HEADER = (
@@ -108,3 +112,65 @@ def account(carrier_code: str = "VIVO", **fields: object) -> CarrierAccount:
     }
     values.update(fields)
     return CarrierAccount.objects.create(**values)
+
+
+# Valid CNPJs (check digits right), one per test account.
+CNPJS = [
+    "11222333000181",
+    "11444777000161",
+    "45997418000153",
+    "60701190000104",
+    "33000167000101",
+    "02558157000162",
+    "00000000000191",
+    "61198164000160",
+    "07526557000100",
+    "19131243000197",
+]
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    carrier: str
+    legal_name: str
+    cnpj: str
+    unit: str = "Matriz"
+    service: str = "Telefonia fixa"
+
+
+def carrier_accounts_csv(specs: Iterable[AccountSpec]) -> bytes:
+    """The accounts as the spreadsheet the team imports: `;`-separated, Windows-1252."""
+    rows = [
+        {
+            "razao_social": spec.legal_name,
+            "nome_sat": spec.legal_name.upper(),
+            "cnpj": formatted_cnpj(spec.cnpj),
+            "operadora": spec.carrier,
+            "filtro": f"filtro-{spec.cnpj[:4]}",
+            "servico": spec.service,
+            "dados_sat": f"SAT {spec.cnpj}",
+            "unidade": spec.unit,
+            "login_portal": f"login-{spec.cnpj[:6]}",
+            "senha_portal": "senha-secreta-portal",
+            "cpf": "",
+        }
+        for spec in specs
+    ]
+    return csv_bytes(rows, encoding="cp1252")
+
+
+def carrier_accounts_setup(specs: Iterable[AccountSpec]) -> list[CarrierAccount]:
+    """Creates the accounts through the CSV import, as the team does."""
+    specs = list(specs)
+    ensure_carriers()  # the carriers come from a data migration, which a transactional test's flush empties
+    report = carrier_accounts_import(source=carrier_accounts_csv(specs))
+    assert not report.refused and report.created == len(specs), report.summary()
+    return [CarrierAccount.objects.get(cnpj=spec.cnpj, carrier__code=spec.carrier) for spec in specs]
+
+
+def default_specs(count: int = 3) -> list[AccountSpec]:
+    carriers = ["VIVO", "OI", "EMBRATEL", "DIGITALNET"]
+    return [
+        AccountSpec(carrier=carriers[index % len(carriers)], legal_name=f"Cliente {index + 1} Ltda", cnpj=CNPJS[index])
+        for index in range(count)
+    ]
