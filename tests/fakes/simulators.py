@@ -7,6 +7,7 @@ The product finds a simulator through settings (`<NAME>_SIMULATOR_PORT`), never 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.fakes.kommo import demo_handler as kommo_demo_handler
 from tests.fakes.movidesk import demo_handler
 from tests.fakes.server import Handler
 
@@ -25,4 +26,10 @@ SIMULATORS: list[Simulator] = []
 # Movidesk: a few hundred recent tickets, some edited or created every 30 s, an occasional 503/429.
 SIMULATORS.append(
     Simulator(name="movidesk", port_setting="MOVIDESK_SIMULATOR_PORT", default_port=8101, make_handler=demo_handler)
+)
+
+# Kommo: a master and four replicas under http://127.0.0.1:8103/{subdomain}; the master's admin renames a
+# stage every few minutes, so the scheduled demo sync has something to propagate.
+SIMULATORS.append(
+    Simulator(name="kommo", port_setting="KOMMO_SIMULATOR_PORT", default_port=8103, make_handler=kommo_demo_handler)
 )

@@ -1,0 +1,1 @@
+"""Kommo in the admin (see admin_site.py)."""
