@@ -23,7 +23,9 @@ def kommo_demo_history(context: DemoContext) -> str:
     )
     for subdomain in DEMO_REPLICAS:
         name = "Filial " + subdomain.rsplit("-", 1)[-1].upper() + " (demo)"
-        KommoAccount.objects.create(subdomain=subdomain, name=name, role=AccountRole.REPLICA, long_lived_token=DEMO_TOKEN)
+        KommoAccount.objects.create(
+            subdomain=subdomain, name=name, role=AccountRole.REPLICA, long_lived_token=DEMO_TOKEN
+        )
     execution = kommo_sync_enqueue(
         sync_type=SyncType.FULL,
         trigger=Trigger.MANUAL,
@@ -31,7 +33,9 @@ def kommo_demo_history(context: DemoContext) -> str:
         ip="127.0.0.1",
         user_agent="load_demo",
     )
-    return _("Kommo: 1 mestre e %(count)d réplicas do simulador; sincronização completa enfileirada (execução #%(id)d).") % {
+    return _(
+        "Kommo: 1 mestre e %(count)d réplicas do simulador; sincronização completa enfileirada (execução #%(id)d)."
+    ) % {
         "count": len(DEMO_REPLICAS),
         "id": execution.pk,
     }

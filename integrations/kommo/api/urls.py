@@ -1,0 +1,23 @@
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
+
+from integrations.kommo.api.views import (
+    KommoAccountViewSet,
+    KommoAuthorizeView,
+    KommoOAuthCallbackView,
+    KommoStatusView,
+    KommoSyncView,
+    KommoWebhookView,
+)
+
+router = SimpleRouter()
+router.register("accounts", KommoAccountViewSet, basename="kommo-account")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("sync", KommoSyncView.as_view(), name="kommo-sync"),
+    path("status", KommoStatusView.as_view(), name="kommo-status"),
+    path("webhook", KommoWebhookView.as_view(), name="kommo-webhook"),
+    path("oauth/authorize", KommoAuthorizeView.as_view(), name="kommo-oauth-authorize"),
+    path("oauth/callback", KommoOAuthCallbackView.as_view(), name="kommo-oauth-callback"),
+    *router.urls,
+]

@@ -1,0 +1,62 @@
+"""Reads for the status endpoint and the admin: the last sync of each account and its success rate."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from integrations.kommo.models import KommoAccount
+from integrations.kommo.sync import REPLICA_KIND, SYNC_KIND
+from orchestration.models import Execution, ExecutionStatus
+
+RATE_WINDOW_DAYS = 30
+
+
+def _execution(execution: Execution | None) -> dict[str, Any] | None:
+    if execution is None:
+        return None
+    return {
+        "execution_id": execution.pk,
+        "status": execution.status,
+        "dry_run": bool(execution.parameters.get("dry_run")),
+        "started_at": execution.started_at,
+        "finished_at": execution.finished_at,
+        "counters": execution.counters,
+        "error": execution.error,
+    }
+
+
+def kommo_status() -> dict[str, Any]:
+    """Every account with its last replica run and its success rate over RATE_WINDOW_DAYS (runs that ended
+    SUCCEEDED among those that ended SUCCEEDED, PARTIAL, FAILED or TIMED_OUT; dry runs excluded)."""
+    since = timezone.now() - timedelta(days=RATE_WINDOW_DAYS)
+    account_type = ContentType.objects.get_for_model(KommoAccount)
+    runs = Execution.objects.filter(kind=REPLICA_KIND, subject_type=account_type)
+    judged = (ExecutionStatus.SUCCEEDED, ExecutionStatus.PARTIAL, ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
+    rates = {
+        row["subject_id"]: row
+        for row in runs.filter(finished_at__gte=since, status__in=judged, parameters__dry_run=False)
+        .values("subject_id")
+        .annotate(total=Count("id"), succeeded=Count("id", filter=Q(status=ExecutionStatus.SUCCEEDED)))
+    }
+    accounts = []
+    for account in KommoAccount.objects.order_by("-role", "subdomain"):
+        last = runs.filter(subject_id=str(account.pk)).order_by("-created_at", "-id").first()
+        rate = rates.get(str(account.pk))
+        accounts.append(
+            {
+                "subdomain": account.subdomain,
+                "name": account.name,
+                "role": account.role,
+                "active": account.active,
+                "auth_state": account.auth_state,
+                "auth_error": account.auth_error,
+                "last_sync": _execution(last),
+                "runs_30d": rate["total"] if rate else 0,
+                "success_rate_30d": round(rate["succeeded"] / rate["total"], 4) if rate else None,
+            }
+        )
+    last_sync = Execution.objects.filter(kind=SYNC_KIND).order_by("-created_at", "-id").first()
+    return {"last_sync": _execution(last_sync), "accounts": accounts}
