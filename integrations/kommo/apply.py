@@ -115,6 +115,13 @@ def _apply_pipeline(client: KommoClient, plan: PipelinePlan, result: ApplyResult
             result.fail("pipelines", master.name, str(error))
     else:
         result.count("pipelines", "unchanged")
+    for stage in plan.stages:
+        if stage.action == DELETE and stage.replica is not None:
+            try:
+                client.stage_delete(replica.id, stage.replica.id)
+                result.count("stages", "deleted")
+            except ExternalApiError as error:
+                result.fail("stages", stage.replica.name, str(error))
     creates = [s for s in plan.stages if s.action == CREATE and s.master is not None]
     if creates:
         items = [{**_stage_body(s.master), "request_id": f"s{i}"} for i, s in enumerate(creates) if s.master]
@@ -138,27 +145,23 @@ def _apply_pipeline(client: KommoClient, plan: PipelinePlan, result: ApplyResult
             result.count("stages", "unchanged")
         elif stage.action == EXTRA:
             result.count("stages", "extra")
-        elif stage.action == DELETE and stage.replica is not None:
-            try:
-                client.stage_delete(replica.id, stage.replica.id)
-                result.count("stages", "deleted")
-            except ExternalApiError as error:
-                result.fail("stages", stage.replica.name, str(error))
 
 
 def _apply_pipelines(client: KommoClient, plan: ReplicaPlan, result: ApplyResult) -> None:
+    # Deletes (prune) first: they make the room the limits were checked with.
+    for pipeline in plan.pipelines:
+        if pipeline.action == DELETE and pipeline.replica is not None:
+            try:
+                client.pipeline_delete(pipeline.replica.id)
+                result.count("pipelines", "deleted")
+            except ExternalApiError as error:
+                result.fail("pipelines", pipeline.replica.name, str(error))
     _create_pipelines(client, [p for p in plan.pipelines if p.action == CREATE], result)
     for pipeline in plan.pipelines:
         if pipeline.action in (UPDATE, UNCHANGED):
             _apply_pipeline(client, pipeline, result)
         elif pipeline.action == EXTRA:
             result.count("pipelines", "extra")
-        elif pipeline.action == DELETE and pipeline.replica is not None:
-            try:
-                client.pipeline_delete(pipeline.replica.id)
-                result.count("pipelines", "deleted")
-            except ExternalApiError as error:
-                result.fail("pipelines", pipeline.replica.name, str(error))
 
 
 def _map_enums(result: ApplyResult, plan: FieldPlan, answered: dict[str, Any]) -> None:
@@ -175,6 +178,13 @@ def _apply_fields(client: KommoClient, plan: ReplicaPlan, result: ApplyResult) -
     entities = list(dict.fromkeys(item.entity for item in plan.fields))
     for entity in entities:
         items = [item for item in plan.fields if item.entity == entity]
+        for item in items:
+            if item.action == DELETE and item.replica is not None:
+                try:
+                    client.field_delete(entity, item.replica.id)
+                    result.count("fields", "deleted")
+                except ExternalApiError as error:
+                    result.fail("fields", item.replica.name, str(error))
         creates = [item for item in items if item.action == CREATE and item.master is not None]
         if creates:
             bodies = []
@@ -218,12 +228,6 @@ def _apply_fields(client: KommoClient, plan: ReplicaPlan, result: ApplyResult) -
                 result.count("fields", "extra")
             elif item.action == CONFLICT and item.master is not None:
                 result.fail("fields", item.master.name, item.detail)
-            elif item.action == DELETE and item.replica is not None:
-                try:
-                    client.field_delete(entity, item.replica.id)
-                    result.count("fields", "deleted")
-                except ExternalApiError as error:
-                    result.fail("fields", item.replica.name, str(error))
 
 
 def plan_apply(client: KommoClient, plan: ReplicaPlan) -> ApplyResult:

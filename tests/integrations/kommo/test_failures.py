@@ -1,0 +1,126 @@
+"""One replica failing (a revoked grant, a limit) fails alone; `--failed-only` re-runs only it; token
+renewal before expiry, once on a 401, and two workers refreshing one account at once burn no grant."""
+
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connections
+from django.utils import timezone
+
+from integrations.kommo.models import AccountRole, AuthState, KommoAccount, KommoReplicaReport
+from integrations.kommo.tokens import AccountTokens
+from orchestration.models import Alert, AlertStatus, Execution, ExecutionStatus
+from tests.fakes.kommo import KommoFake
+from tests.integrations.kommo.conftest import master_configuration, oauth_account
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def sync_kommo(*args: str) -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command("sync_kommo", *args, stdout=out, stderr=StringIO())
+    except CommandError as error:
+        return error.returncode, out.getvalue() + str(error)
+    return 0, out.getvalue()
+
+
+def test_a_revoked_grant_fails_that_replica_alone_and_failed_only_reruns_it(kommo: KommoFake) -> None:
+    _master, master = oauth_account(kommo, "central", AccountRole.MASTER, expired=True)
+    master_configuration(master, pipelines=1, stages=2, fields=2)
+    remotes = {name: oauth_account(kommo, name, expired=True)[1] for name in ("loja-a", "loja-b", "loja-c")}
+    kommo.revoke(remotes["loja-b"])  # the user disconnected the integration on loja-b
+
+    code, output = sync_kommo("--type", "full")
+
+    assert code != 0
+    parent = Execution.objects.get(kind="KOMMO_SYNC")
+    assert parent.status == ExecutionStatus.PARTIAL
+    assert "loja-b: Falhou" in output and "loja-a: Concluída" in output
+    assert any("Réplica loja-b falhou" in line for line in parent.log_lines.values_list("message", flat=True))
+    flagged = KommoAccount.objects.get(subdomain="loja-b")
+    assert flagged.auth_state == AuthState.NEEDS_REAUTHORIZATION and "invalid_grant" in flagged.auth_error
+    alerts = Alert.objects.filter(group="kommo:auth", status=AlertStatus.OPEN)
+    assert [a.fingerprint for a in alerts] == ["kommo:auth:loja-b"]
+    assert alerts[0].group_title == "Kommo: %(count)d contas precisam de nova autorização"
+    # Expired access tokens were renewed once each, master included; nobody burned a grant.
+    assert [master.refreshes, remotes["loja-a"].refreshes, remotes["loja-c"].refreshes] == [1, 1, 1]
+    assert remotes["loja-b"].burned_grants == 1 and remotes["loja-a"].summary() == master.summary()
+
+    # Someone authorizes loja-b again (a new pair stored), then only the failed replica runs.
+    pair = kommo.issue_tokens(remotes["loja-b"])
+    KommoAccount.objects.filter(subdomain="loja-b").update(auth_state=AuthState.OK, auth_error="")
+    account = KommoAccount.objects.get(subdomain="loja-b")
+    account.access_token, account.refresh_token = pair["access_token"], pair["refresh_token"]
+    account.expires_at = timezone.now() + timedelta(days=1)
+    account.save()
+    kommo.reset_counters()
+
+    code, output = sync_kommo("--failed-only")
+
+    assert code == 0, output
+    parent.refresh_from_db()
+    assert parent.status == ExecutionStatus.SUCCEEDED
+    assert remotes["loja-b"].summary() == master.summary()
+    assert remotes["loja-a"].requests.total() == 0 and remotes["loja-c"].requests.total() == 0
+    assert master.requests.total() == 0  # the retry compares with the master as the run read it
+
+
+def test_a_401_renews_once_and_two_workers_refreshing_one_account_burn_no_grant(kommo: KommoFake) -> None:
+    account, remote = oauth_account(kommo, "dupla")
+    kommo.expire_access_tokens(remote)  # Kommo refuses it although our expiry says it is good
+    kommo.refresh_delay = 0.3  # both workers are inside their refresh at the same time
+    tokens: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            source = AccountTokens(KommoAccount.objects.get(pk=account.pk))
+            tokens.append(source.renew(str(account.access_token)))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert remote.refreshes == 1 and remote.burned_grants == 0
+    assert len(set(tokens)) == 1
+    stored = KommoAccount.objects.get(pk=account.pk)
+    assert stored.access_token == tokens[0] and stored.refresh_token in remote.refresh_tokens
+
+
+def test_limits_are_checked_before_writing_and_a_dry_run_writes_nothing(kommo: KommoFake) -> None:
+    _master, master = oauth_account(kommo, "sede", AccountRole.MASTER)
+    master_configuration(master, pipelines=2, stages=2, fields=1)
+    _full, full = oauth_account(kommo, "cheia")
+    for number in range(49):
+        full.add_pipeline(f"Antigo {number}", ["X"], sort=100 + number)
+    _ok, ok = oauth_account(kommo, "vazia")
+
+    code, output = sync_kommo("--type", "pipelines", "--dry-run")
+
+    assert code != 0  # cheia cannot take two more pipelines
+    assert "create    pipeline Funil 1" in output and "extra     pipeline Antigo 0" in output
+    assert full.writes == 0 and ok.writes == 0
+    assert "o Kommo aceita 50" in output
+
+    code, output = sync_kommo("--type", "pipelines", "--account", "cheia")
+
+    assert code != 0 and "nada foi gravado" in output
+    assert full.writes == 0
+    report = KommoReplicaReport.objects.filter(account__subdomain="cheia", dry_run=False).get()
+    assert "50" in report.errors[0]["error"]
+
+    code, output = sync_kommo("--type", "pipelines", "--account", "cheia", "--prune")
+
+    assert code == 0, output
+    assert sorted(p["name"] for p in full.pipelines.values()) == ["Funil 1", "Funil 2"]
