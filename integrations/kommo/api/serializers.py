@@ -43,6 +43,7 @@ class KommoAccountSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["auth_state", "auth_error", "last_sync_status", "last_sync_at", "created_at", "updated_at"]
         extra_kwargs = {"expires_at": {"allow_null": True}, "last_sync_at": {"allow_null": True}}
+        validators: list = []  # the one-master rule is checked in validate(), with a message that names it
 
     def get_credentials(self, account: KommoAccount) -> str:
         if account.long_lived_token:
