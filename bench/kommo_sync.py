@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 RATE = 7
+BENCH_TOKEN = "bench-token"  # noqa: S105 - the fake accepts it as a long-lived token
 REPLICAS = 120
 
 
@@ -118,18 +119,19 @@ def main() -> None:
         master_data(fake)
         subdomains = [f"bench-filial-{n:03d}" for n in range(args.replicas)]
         for subdomain in ["bench-mestre", *subdomains]:
-            fake.account(subdomain).long_lived_tokens.add("bench-token")
+            fake.account(subdomain).long_lived_tokens.add(BENCH_TOKEN)
         with FakeServer(fake.handle) as server:
             settings.KOMMO_BASE_URL = f"{server.url}/{{subdomain}}"
             KommoAccount.objects.create(
-                subdomain="bench-mestre", name="Mestre", role=AccountRole.MASTER, long_lived_token="bench-token"
+                subdomain="bench-mestre", name="Mestre", role=AccountRole.MASTER, long_lived_token=BENCH_TOKEN
             )
             KommoAccount.objects.bulk_create(
-                KommoAccount(subdomain=s, name=s, role=AccountRole.REPLICA, long_lived_token="bench-token")
+                KommoAccount(subdomain=s, name=s, role=AccountRole.REPLICA, long_lived_token=BENCH_TOKEN)
                 for s in subdomains
             )
             print(
-                f"mestre: 10 funis × 15 etapas, 150 campos; {args.replicas} réplicas; concorrência {args.concurrency}; {RATE} req/s por conta"
+                f"mestre: 10 funis × 15 etapas, 150 campos; {args.replicas} réplicas; "
+                f"concorrência {args.concurrency}; {RATE} req/s por conta"
             )
             first_time, first = run_sync("primeira execução")
             first_counts = counts(fake)
@@ -143,13 +145,15 @@ def main() -> None:
             floor = max(busiest / RATE, total / (RATE * args.concurrency))
             print(
                 f"{label}: {total} requisições ({writes} escritas), conta mais ocupada {busiest}, "
-                f"pico {peak}/s por conta, 429: {over}; {elapsed:.1f} s contra o piso de {floor:.1f} s ({elapsed / floor:.1f}×)"
+                f"pico {peak}/s por conta, 429: {over}; "
+                f"{elapsed:.1f} s contra o piso de {floor:.1f} s ({elapsed / floor:.1f}×)"
             )
         total1, _b1, writes1, _o1, _p1 = first_counts
         total2, _b2, writes2, _o2, _p2 = second_counts
         floor1 = max(first_counts[1] / RATE, total1 / (RATE * args.concurrency))
         print(
-            f"summary: {args.replicas} replicas, first run {first_time:.1f} s (floor {floor1:.1f} s, {total1} requests, "
+            f"summary: {args.replicas} replicas, first run {first_time:.1f} s "
+            f"(floor {floor1:.1f} s, {total1} requests, "
             f"{writes1} writes), no-change run {second_time:.1f} s ({total2} requests, {writes2} writes), "
             f"429s {first_counts[3] + second_counts[3]}, peak {max(first_counts[4], second_counts[4])}/s per account"
         )

@@ -5,10 +5,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-PALETTE = (
-    "#fffeb2 #fffd7f #fff000 #ffeab2 #ffdc7f #ffce5a #ffdbdb #ffc8c8 #ff8f92 #d6eaff #c1e0ff #98cbff #ebffb1 "
-    "#deff81 #87f2c0 #f9deff #f3beff #ccc8f9 #eb93ff #f2f3f4 #e6e8ea"
-).split()  # noqa: SIM905
+PALETTE = [  # Kommo's stage colours (the official PHP library's list)
+    *("#fffeb2", "#fffd7f", "#fff000", "#ffeab2", "#ffdc7f", "#ffce5a", "#ffdbdb", "#ffc8c8", "#ff8f92"),
+    *("#d6eaff", "#c1e0ff", "#98cbff", "#ebffb1", "#deff81", "#87f2c0", "#f9deff", "#f3beff", "#ccc8f9"),
+    *("#eb93ff", "#f2f3f4", "#e6e8ea"),
+]
 MAX_PIPELINES = 50
 MAX_STAGES = 100
 FIELD_TYPES = {

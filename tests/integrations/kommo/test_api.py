@@ -46,14 +46,15 @@ def test_accounts_crud_keeps_tokens_write_only_and_one_active_master(admin_user:
 
 
 def test_sync_request_is_202_with_the_execution_and_bad_input_is_a_clear_400(
-    operator_user: User,
-    settings: Any, django_capture_on_commit_callbacks: Any
+    operator_user: User, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     KommoAccount.objects.create(subdomain="matriz", name="M", role=AccountRole.MASTER, long_lived_token="x")
     KommoAccount.objects.create(subdomain="loja-1", name="L1", long_lived_token="x")
     api = client_for(operator_user)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = api.post(f"{BASE}/sync", {"sync_type": "pipelines", "dry_run": True, "accounts": ["loja-1"]}, format="json")
+        response = api.post(
+            f"{BASE}/sync", {"sync_type": "pipelines", "dry_run": True, "accounts": ["loja-1"]}, format="json"
+        )
     assert response.status_code == 202, response.content
     execution = Execution.objects.get(pk=response.json()["execution_id"])
     assert (execution.kind, execution.status, execution.trigger) == ("KOMMO_SYNC", ExecutionStatus.QUEUED, Trigger.API)
@@ -69,8 +70,7 @@ def test_sync_request_is_202_with_the_execution_and_bad_input_is_a_clear_400(
 
 
 def test_webhook_needs_the_secret_or_a_salesbot_jwt_and_a_replay_starts_nothing(
-    db: None,
-    settings: Any, django_capture_on_commit_callbacks: Any
+    db: None, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.KOMMO_WEBHOOK_SECRET = "s3gredo-do-webhook"
     settings.KOMMO_CLIENT_SECRET = CLIENT_SECRET
@@ -89,7 +89,9 @@ def test_webhook_needs_the_secret_or_a_salesbot_jwt_and_a_replay_starts_nothing(
     with django_capture_on_commit_callbacks() as callbacks:
         first = api.post(url, {}, format="json", HTTP_X_ORQUESTRA_SECRET="s3gredo-do-webhook")
     assert first.status_code == 200 and first.json()["started"] is True and len(callbacks) == 1
-    again = api.post(f"{url}?secret=s3gredo-do-webhook", "leads[status][0][id]=1", content_type="application/x-www-form-urlencoded")
+    again = api.post(
+        f"{url}?secret=s3gredo-do-webhook", "leads[status][0][id]=1", content_type="application/x-www-form-urlencoded"
+    )
     assert again.status_code == 200 and again.json() == {"execution_id": first.json()["execution_id"], "started": False}
 
     return_url = "https://matriz.kommo.com/api/v4/salesbot/12/continue/34"
@@ -116,14 +118,20 @@ def test_oauth_connect_stores_the_tokens_of_the_account_named_by_referer(kommo: 
     assert query["client_id"] == ["fake-client-id"] and query["mode"] == ["post_message"]
     code = kommo.issue_code("nova")
 
-    wrong = client_for(None).get(f"{BASE}/oauth/callback", {"code": code, "state": query["state"][0], "referer": "outra.kommo.com"})
+    wrong = client_for(None).get(
+        f"{BASE}/oauth/callback", {"code": code, "state": query["state"][0], "referer": "outra.kommo.com"}
+    )
     assert wrong.status_code == 400 and "foi pedida para nova" in wrong.json()["error"]["message"]
-    done = client_for(None).get(f"{BASE}/oauth/callback", {"code": code, "state": query["state"][0], "referer": "nova.kommo.com"})
+    done = client_for(None).get(
+        f"{BASE}/oauth/callback", {"code": code, "state": query["state"][0], "referer": "nova.kommo.com"}
+    )
 
     assert done.status_code == 200, done.content
     account.refresh_from_db()
     assert account.auth_state == AuthState.OK and account.access_token in kommo.accounts["nova"].access_tokens
     assert account.refresh_token in kommo.accounts["nova"].refresh_tokens
     assert "access_token" not in done.json()
-    forged = client_for(None).get(f"{BASE}/oauth/callback", {"code": "x", "state": "forjado", "referer": "nova.kommo.com"})
+    forged = client_for(None).get(
+        f"{BASE}/oauth/callback", {"code": "x", "state": "forjado", "referer": "nova.kommo.com"}
+    )
     assert forged.status_code == 400

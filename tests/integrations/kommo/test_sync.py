@@ -50,7 +50,10 @@ def test_first_sync_creates_everything_a_second_writes_nothing_and_a_rename_prop
     again = run()
 
     assert again.status == ExecutionStatus.SUCCEEDED
-    plans = [[row for row in r.plan if row["action"] not in ("unchanged", "extra")] for r in KommoReplicaReport.objects.filter(execution__parent=again)]
+    plans = [
+        [row for row in r.plan if row["action"] not in ("unchanged", "extra")]
+        for r in KommoReplicaReport.objects.filter(execution__parent=again)
+    ]
     assert [r.writes for r in replicas] == [0, 0, 0], plans
     assert master.writes == 0
     # The master is read once for the whole sync: 1 pipelines GET + 3 custom-field GETs.
@@ -60,7 +63,9 @@ def test_first_sync_creates_everything_a_second_writes_nothing_and_a_rename_prop
     stage["name"] = "Etapa 2.3 (renomeada)"
     field = next(f for f in master.fields["contacts"].values() if f["type"] == "select")
     field["enums"][0]["value"] = "A renomeada"
-    mapped_stage = KommoIdMapping.objects.filter(master_key__endswith=f":{stage['id']}").values_list("replica_id", flat=True)
+    mapped_stage = KommoIdMapping.objects.filter(master_key__endswith=f":{stage['id']}").values_list(
+        "replica_id", flat=True
+    )
     kommo.reset_counters()
 
     third = run()
@@ -69,7 +74,13 @@ def test_first_sync_creates_everything_a_second_writes_nothing_and_a_rename_prop
     for remote in replicas:
         assert remote.requests["PATCH"] == 2  # the stage (single PATCH) and the field (one batch PATCH)
         assert remote.requests["POST"] == 0
-    renamed = [s["id"] for r in replicas for p in r.pipelines.values() for s in p["statuses"].values() if s["name"] == "Etapa 2.3 (renomeada)"]
+    renamed = [
+        s["id"]
+        for r in replicas
+        for p in r.pipelines.values()
+        for s in p["statuses"].values()
+        if s["name"] == "Etapa 2.3 (renomeada)"
+    ]
     assert sorted(renamed) == sorted(mapped_stage)  # the same objects, renamed
     for remote in replicas:
         summary = remote.summary()

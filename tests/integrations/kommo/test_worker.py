@@ -15,7 +15,13 @@ from orchestration.models import Execution, ExecutionStatus
 from tests.conftest import database_url_for_subprocess
 from tests.fakes.kommo import CLIENT_ID, CLIENT_SECRET, KommoFake
 from tests.fakes.server import FakeServer
-from tests.harness.processes import CeleryProcesses, redis_broker_env, redis_broker_purge, this_process_broker, wait_until
+from tests.harness.processes import (
+    CeleryProcesses,
+    redis_broker_env,
+    redis_broker_purge,
+    this_process_broker,
+    wait_until,
+)
 from tests.integrations.kommo.conftest import master_configuration, oauth_account
 from tests.integrations.kommo.jwt import salesbot_jwt
 
