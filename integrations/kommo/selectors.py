@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from integrations.kommo.models import KommoAccount
@@ -29,8 +29,9 @@ def _execution(execution: Execution | None) -> dict[str, Any] | None:
 
 
 def kommo_status() -> dict[str, Any]:
-    """Every account with its last replica run and its success rate over RATE_WINDOW_DAYS (runs that ended
-    SUCCEEDED among those that ended SUCCEEDED, PARTIAL, FAILED or TIMED_OUT; dry runs excluded)."""
+    """Every account with its last replica run and its success rate over RATE_WINDOW_DAYS: replica runs that
+    ended SUCCEEDED among the attempts of those that ended SUCCEEDED, PARTIAL, FAILED or TIMED_OUT (a failed
+    replica retried later is one execution with two attempts: one failure, one success); dry runs excluded."""
     since = timezone.now() - timedelta(days=RATE_WINDOW_DAYS)
     account_type = ContentType.objects.get_for_model(KommoAccount)
     runs = Execution.objects.filter(kind=REPLICA_KIND, subject_type=account_type)
@@ -39,7 +40,7 @@ def kommo_status() -> dict[str, Any]:
         row["subject_id"]: row
         for row in runs.filter(finished_at__gte=since, status__in=judged, parameters__dry_run=False)
         .values("subject_id")
-        .annotate(total=Count("id"), succeeded=Count("id", filter=Q(status=ExecutionStatus.SUCCEEDED)))
+        .annotate(total=Sum("attempt"), succeeded=Count("id", filter=Q(status=ExecutionStatus.SUCCEEDED)))
     }
     accounts = []
     for account in KommoAccount.objects.order_by("-role", "subdomain"):

@@ -138,13 +138,10 @@ class KommoFake:
             return problem(401, "Unauthorized")
         with self.lock:
             account.requests[request.method] += 1
-            if account.fail_next:
-                status, body = account.fail_next.pop(0)
-                return FakeResponse(
-                    status,
-                    json.dumps(body) if not isinstance(body, str) else body,
-                    {"Content-Type": PROBLEM if status < 500 else "text/html"},
-                )
+            fault = next((f for f in account.faults if f.matches(request.method, path)), None)
+            if fault is not None:
+                account.faults.remove(fault)
+                return fault.response()
             base = f"{request.headers.get('host', '')}/{account.subdomain}"
             try:
                 return self._route(account, request, path, base)

@@ -1,9 +1,12 @@
 """State of one fake Kommo account: pipelines with stages, custom fields with enums, tokens, request counts."""
 
+import json
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from tests.fakes.server import FakeResponse
 
 PALETTE = [  # Kommo's stage colours (the official PHP library's list)
     *("#fffeb2", "#fffd7f", "#fff000", "#ffeab2", "#ffdc7f", "#ffce5a", "#ffdbdb", "#ffc8c8", "#ff8f92"),
@@ -28,6 +31,25 @@ def next_id() -> int:
 
 
 @dataclass
+class Fault:
+    """One injected answer: the next request with this method whose path contains `path_part`."""
+
+    status: int
+    body: Any = ""
+    method: str = ""
+    path_part: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, method: str, path: str) -> bool:
+        return (not self.method or self.method == method) and self.path_part in path
+
+    def response(self) -> FakeResponse:
+        body = self.body if isinstance(self.body, str) else json.dumps(self.body)
+        kind = "application/problem+json" if self.status < 500 and not isinstance(self.body, str) else "text/html"
+        return FakeResponse(self.status, body, {"Content-Type": kind, **self.headers})
+
+
+@dataclass
 class FakeAccount:
     subdomain: str
     account_id: int = field(default_factory=next_id)
@@ -44,7 +66,7 @@ class FakeAccount:
     requests: Counter[str] = field(default_factory=Counter)  # "GET", "POST", ... on the API (not oauth)
     refreshes: int = 0
     burned_grants: int = 0  # refresh attempts with a used or revoked refresh token
-    fail_next: list[tuple[int, Any]] = field(default_factory=list)  # (status, body) answered before any work
+    faults: list["Fault"] = field(default_factory=list)  # answered instead of the real thing, once each
 
     @property
     def max_per_second(self) -> int:

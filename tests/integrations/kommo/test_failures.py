@@ -12,8 +12,11 @@ from django.utils import timezone
 
 from integrations.kommo.models import AccountRole, AuthState, KommoAccount, KommoReplicaReport
 from integrations.kommo.tokens import AccountTokens
-from orchestration.models import Alert, AlertStatus, Execution, ExecutionStatus
+from rest_framework.test import APIClient
+
+from orchestration.models import Alert, AlertStatus, Execution, ExecutionStatus, Role, User
 from tests.fakes.kommo import KommoFake
+from tests.fakes.kommo_accounts import Fault
 from tests.integrations.kommo.conftest import master_configuration, oauth_account
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -67,6 +70,46 @@ def test_a_revoked_grant_fails_that_replica_alone_and_failed_only_reruns_it(komm
     assert remotes["loja-b"].summary() == master.summary()
     assert remotes["loja-a"].requests.total() == 0 and remotes["loja-c"].requests.total() == 0
     assert master.requests.total() == 0  # the retry compares with the master as the run read it
+
+    operator = User.objects.create_user("op@example.com", "s3nha-forte!", role=Role.OPERATOR)
+    api = APIClient()
+    api.force_authenticate(operator)
+    status = {a["subdomain"]: a for a in api.get("/api/v1/integrations/kommo/status").json()["accounts"]}
+    assert status["loja-b"]["success_rate_30d"] == 0.5 and status["loja-b"]["runs_30d"] == 2
+    assert status["loja-a"]["success_rate_30d"] == 1.0 and status["loja-b"]["auth_state"] == "OK"
+    assert status["central"]["last_sync"] is None and status["loja-c"]["last_sync"]["status"] == "SUCCEEDED"
+
+
+def test_kommo_errors_are_recorded_per_item_with_kommos_answer_and_transient_ones_retried(kommo: KommoFake) -> None:
+    _master, master = oauth_account(kommo, "base", AccountRole.MASTER)
+    master_configuration(master, pipelines=1, stages=2, fields=3)
+    _replica, replica = oauth_account(kommo, "instavel")
+    refused = {
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "Request validation failed",
+        "validation-errors": [
+            {
+                "request_id": "f0",
+                "errors": [{"code": "NotSupportedChoice", "path": "0.name", "detail": "Nome reservado"}],
+            }
+        ],
+    }
+    replica.faults = [
+        Fault(503, "Service Unavailable", "GET", "/leads/pipelines"),
+        Fault(429, "Too Many Requests", "GET", "/contacts/custom_fields", {"Retry-After": "1"}),
+        Fault(400, refused, "POST", "/leads/custom_fields"),
+    ]
+
+    code, output = sync_kommo("--type", "full")
+
+    assert code != 0
+    child = Execution.objects.get(kind="KOMMO_REPLICA_SYNC")
+    assert child.status == ExecutionStatus.PARTIAL
+    assert child.counters["fields_failed"] == 1 and child.counters["fields_created"] == 2
+    assert "NotSupportedChoice" not in output and "0.name: Nome reservado" in output
+    assert replica.faults == []  # every fault was met, and the run went on after each
+    assert len(replica.fields["leads"]) == 0 and len(replica.fields["contacts"]) == 1
 
 
 def test_a_401_renews_once_and_two_workers_refreshing_one_account_burn_no_grant(kommo: KommoFake) -> None:
