@@ -9,11 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from integrations.kommo.models import AccountRole, AuthState, KommoAccount, KommoReplicaReport
 from integrations.kommo.tokens import AccountTokens
-from rest_framework.test import APIClient
-
 from orchestration.models import Alert, AlertStatus, Execution, ExecutionStatus, Role, User
 from tests.fakes.kommo import KommoFake
 from tests.fakes.kommo_accounts import Fault
