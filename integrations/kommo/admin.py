@@ -13,6 +13,7 @@ from integrations.kommo.enqueue import kommo_sync_enqueue
 from integrations.kommo.exceptions import KommoError
 from integrations.kommo.models import AccountRole, KommoAccount, KommoReplicaReport, SyncType
 from integrations.kommo.sync import kommo_sync_retry_failed, last_real_sync
+from integrations.kommo.tokens import account_credentials_changed
 from orchestration.admin.readonly import ReadOnlyAdminMixin
 from orchestration.exceptions import ValidationFailed
 from orchestration.forms.secrets import SecretModelForm
@@ -48,6 +49,11 @@ class KommoAccountAdmin(admin.ModelAdmin):
     search_fields = ["subdomain", "name"]
     readonly_fields = ["auth_state", "auth_error", "last_sync_status", "last_sync_at", "created_at", "updated_at"]
     actions = ["sync_full", "sync_pipelines", "sync_custom_fields", "plan_full", "retry_failed"]
+
+    def save_model(self, request: HttpRequest, obj: KommoAccount, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if {"access_token", "refresh_token", "long_lived_token"} & set(form.changed_data):
+            account_credentials_changed(obj)
 
     def _sync(
         self, request: HttpRequest, queryset: QuerySet[KommoAccount], sync_type: str, dry_run: bool = False

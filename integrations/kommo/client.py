@@ -7,7 +7,7 @@ The token comes from a `TokenSource` (integrations.kommo.tokens), so refreshing 
 workers, stored atomically — is not the client's business; the client only asks for a new one once when
 Kommo refuses the current one."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from integrations.kommo.exceptions import KommoResponseError
@@ -154,7 +154,6 @@ class KommoClient(_KommoBase):
         log: LogFn | None = None,
         timeout: tuple[float, float] = (5.0, 30.0),
         max_attempts: int = 5,
-        on_request: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -166,7 +165,6 @@ class KommoClient(_KommoBase):
         )
         self.subdomain = subdomain
         self.tokens = tokens
-        self.on_request = on_request
 
     # --- transport -------------------------------------------------------------------------------
 
@@ -175,8 +173,6 @@ class KommoClient(_KommoBase):
         for attempt in (1, 2):
             self.redactor.add(token)
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/hal+json"}
-            if self.on_request is not None:
-                self.on_request(method)
             try:
                 return self.request(method, path, params=params, json=json, headers=headers)
             except AuthError as error:

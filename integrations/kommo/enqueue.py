@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from integrations.kommo.accounts import master_get
+from integrations.kommo.models import KommoAccount
 from integrations.kommo.sync import ACTIVE, SYNC_KIND, kommo_sync_create
 from integrations.kommo.tasks import kommo_salesbot_continue, kommo_sync
 from orchestration.models import Execution
@@ -22,7 +23,7 @@ def kommo_sync_enqueue_once(**options: Any) -> tuple[Execution, bool]:
     a new one. Serialised on the master's row so two deliveries at once start one run."""
     with transaction.atomic():
         master = master_get()
-        type(master).objects.select_for_update().filter(pk=master.pk).first()
+        KommoAccount.objects.select_for_update().filter(pk=master.pk).first()
         running = Execution.objects.filter(kind=SYNC_KIND, status__in=ACTIVE).order_by("-id").first()
         if running is not None:
             return running, False

@@ -64,6 +64,14 @@ def account_tokens_store(account: KommoAccount, tokens: KommoTokens) -> KommoAcc
     return row
 
 
+def account_credentials_changed(account: KommoAccount) -> None:
+    """New tokens typed in (admin, API): the account is authorized again and its alert resolved."""
+    if account.auth_state != AuthState.OK or account.auth_error:
+        KommoAccount.objects.filter(pk=account.pk).update(auth_state=AuthState.OK, auth_error="")
+        account.auth_state, account.auth_error = AuthState.OK, ""
+    alert_resolve(fingerprint=auth_alert_fingerprint(account))
+
+
 def _expiring(account: KommoAccount) -> bool:
     if account.expires_at is None:
         return False  # unknown: used until Kommo refuses it

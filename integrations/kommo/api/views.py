@@ -30,6 +30,7 @@ from integrations.kommo.oauth import authorization_url, oauth_callback
 from integrations.kommo.salesbot import account_for_return_url, client_secrets, jwt_verify
 from integrations.kommo.selectors import kommo_status
 from integrations.kommo.sync import kommo_sync_retry_failed, last_real_sync
+from integrations.kommo.tokens import account_credentials_changed
 from orchestration.api.errors import Conflict
 from orchestration.api.parsers import SafeJSONParser
 from orchestration.api.serializers import ErrorSerializer
@@ -37,6 +38,7 @@ from orchestration.models import Execution, Trigger
 from orchestration.services.fanout import NothingToRetry
 
 SYNC_PERMISSION = "integrations.sync_kommoaccount"
+TOKEN_FIELDS = {"access_token", "refresh_token", "long_lived_token"}
 
 
 def _accepted(execution: Execution, **extra: Any) -> Response:
@@ -58,6 +60,18 @@ class KommoAccountViewSet(viewsets.ModelViewSet):
     serializer_class = KommoAccountSerializer
     filterset_fields = ["role", "active", "auth_state"]
     search_fields = ["subdomain", "name"]
+
+    def _credentials_saved(self, serializer: Any) -> None:
+        given = TOKEN_FIELDS & set(serializer.validated_data)
+        account = serializer.save()
+        if given:
+            account_credentials_changed(account)
+
+    def perform_create(self, serializer: Any) -> None:
+        self._credentials_saved(serializer)
+
+    def perform_update(self, serializer: Any) -> None:
+        self._credentials_saved(serializer)
 
 
 class KommoSyncView(APIView):

@@ -41,6 +41,9 @@ def test_accounts_crud_keeps_tokens_write_only_and_one_active_master(admin_user:
 
     edited = api.patch(f"{BASE}/accounts/{body['id']}/", {"name": "Matriz SP", "long_lived_token": ""}, format="json")
     assert edited.status_code == 200 and KommoAccount.objects.get(pk=body["id"]).long_lived_token == "llt-1"
+    KommoAccount.objects.filter(pk=body["id"]).update(auth_state=AuthState.NEEDS_REAUTHORIZATION, auth_error="x")
+    renewed = api.patch(f"{BASE}/accounts/{body['id']}/", {"long_lived_token": "llt-2"}, format="json")
+    assert renewed.status_code == 200 and renewed.json()["auth_state"] == "OK"
     assert client_for(operator_user).get(f"{BASE}/accounts/").status_code == 200
     assert client_for(operator_user).post(f"{BASE}/accounts/", {}, format="json").status_code == 403
 
