@@ -65,7 +65,7 @@ class KommoAccountAdmin(admin.ModelAdmin):
                 dry_run=dry_run,
                 accounts=replicas or None,
                 trigger=Trigger.MANUAL,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 ip=request.META.get("REMOTE_ADDR"),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
@@ -75,7 +75,7 @@ class KommoAccountAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                _("Sincronização enfileirada: <a href='{}'>execução #{}</a> ({} réplicas)."),
+                str(_("Sincronização enfileirada: <a href='{}'>execução #{}</a> ({} réplicas).")),
                 f"/admin/orchestration/execution/{execution.pk}/change/",
                 execution.pk,
                 len(replicas) or _("todas as"),

@@ -54,9 +54,9 @@ def _map_stages_by_name(
     result: ApplyResult, master_pipeline_id: int, created: list[KommoStage], answered: list[dict[str, Any]]
 ) -> None:
     by_name: dict[str, int] = {}
-    for stage in answered:
-        if int(stage.get("id") or 0) not in SYSTEM_STAGE_IDS:
-            by_name.setdefault(str(stage.get("name", "")).strip().casefold(), int(stage.get("id") or 0))
+    for answer in answered:
+        if int(answer.get("id") or 0) not in SYSTEM_STAGE_IDS:
+            by_name.setdefault(str(answer.get("name", "")).strip().casefold(), int(answer.get("id") or 0))
     for stage in created:
         replica_id = by_name.get(stage.name.strip().casefold())
         if replica_id:
@@ -215,8 +215,8 @@ def _apply_fields(client: KommoClient, plan: ReplicaPlan, result: ApplyResult) -
                 assert item.replica is not None and item.master is not None
                 answered = outcome.results.get(str(item.replica.id))
                 if answered is None:
-                    error = outcome.failures.get(str(item.replica.id), "sem resposta")
-                    result.fail("fields", item.master.name, error)
+                    refused = outcome.failures.get(str(item.replica.id), "sem resposta")
+                    result.fail("fields", item.master.name, refused)
                     continue
                 result.count("fields", "updated")
                 if "enums" in item.changes:

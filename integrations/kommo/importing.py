@@ -46,7 +46,7 @@ def _row(line: int, row: dict[str, str], errors: list[str]) -> dict[str, Any] | 
             _("Linha %(line)d, coluna %(column)s: %(message)s") % {"line": line, "column": column, "message": message}
         )
 
-    values = {key: (row.get(key) or "").strip() for key in KNOWN}
+    values: dict[str, Any] = {key: (row.get(key) or "").strip() for key in KNOWN}
     before = len(errors)
     try:
         values["subdomain"] = subdomain_normalize(values["subdomain"])

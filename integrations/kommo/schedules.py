@@ -38,4 +38,8 @@ def kommo_schedules_write() -> list[str]:
     return sorted(wanted)
 
 
-register_schedule_hook(kommo_schedules_write)
+def kommo_schedules() -> None:
+    kommo_schedules_write()
+
+
+register_schedule_hook(kommo_schedules)

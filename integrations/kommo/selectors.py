@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from integrations.kommo.models import KommoAccount
+from integrations.kommo.models import KommoAccount, KommoReplicaReport
 from integrations.kommo.sync import REPLICA_KIND, SYNC_KIND
 from orchestration.models import Execution, ExecutionStatus
 
@@ -61,3 +61,22 @@ def kommo_status() -> dict[str, Any]:
         )
     last_sync = Execution.objects.filter(kind=SYNC_KIND).order_by("-created_at", "-id").first()
     return {"last_sync": _execution(last_sync), "accounts": accounts}
+
+
+def kommo_sync_detail(parent: Execution) -> dict[str, Any]:
+    """One sync and, per replica, its run and its plan (every change it planned, `unchanged` left out) with
+    the errors Kommo answered: what a dry run shows and what a real run did."""
+    children = list(parent.children.order_by("id"))
+    reports = {r.execution_id: r for r in KommoReplicaReport.objects.filter(execution__in=children)}
+    replicas = []
+    for child in children:
+        report = reports.get(child.pk)
+        replicas.append(
+            {
+                "subdomain": child.parameters.get("subdomain", ""),
+                **(_execution(child) or {}),
+                "plan": [row for row in (report.plan if report else []) if row.get("action") != "unchanged"],
+                "errors": report.errors if report else [],
+            }
+        )
+    return {**(_execution(parent) or {}), "sync_type": parent.parameters.get("sync_type", ""), "replicas": replicas}

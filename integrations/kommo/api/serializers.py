@@ -135,3 +135,18 @@ class KommoWebhookAnswerSerializer(serializers.Serializer):
 
 class KommoAuthorizeSerializer(serializers.Serializer):
     authorization_url = serializers.CharField()
+
+
+class KommoReplicaDetailSerializer(KommoExecutionSummarySerializer):
+    subdomain = serializers.CharField()
+    plan = serializers.ListField(
+        child=serializers.DictField(), help_text=_("object, action (create/update/extra/delete/conflict), name...")
+    )
+    errors = serializers.ListField(
+        child=serializers.DictField(), help_text=_("Cada item recusado, com a resposta do Kommo.")
+    )
+
+
+class KommoSyncDetailSerializer(KommoExecutionSummarySerializer):
+    sync_type = serializers.CharField()
+    replicas = KommoReplicaDetailSerializer(many=True)

@@ -6,6 +6,7 @@ from integrations.kommo.api.views import (
     KommoAuthorizeView,
     KommoOAuthCallbackView,
     KommoStatusView,
+    KommoSyncDetailView,
     KommoSyncView,
     KommoWebhookView,
 )
@@ -15,6 +16,7 @@ router.register("accounts", KommoAccountViewSet, basename="kommo-account")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("sync", KommoSyncView.as_view(), name="kommo-sync"),
+    path("sync/<int:execution_id>", KommoSyncDetailView.as_view(), name="kommo-sync-detail"),
     path("status", KommoStatusView.as_view(), name="kommo-status"),
     path("webhook", KommoWebhookView.as_view(), name="kommo-webhook"),
     path("oauth/authorize", KommoAuthorizeView.as_view(), name="kommo-oauth-authorize"),

@@ -21,6 +21,7 @@ from integrations.kommo.api.serializers import (
     KommoAuthorizeSerializer,
     KommoStatusSerializer,
     KommoSyncAcceptedSerializer,
+    KommoSyncDetailSerializer,
     KommoSyncRequestSerializer,
     KommoWebhookAnswerSerializer,
 )
@@ -28,8 +29,8 @@ from integrations.kommo.enqueue import kommo_sync_enqueue, kommo_sync_enqueue_on
 from integrations.kommo.models import KommoAccount, SyncType
 from integrations.kommo.oauth import authorization_url, oauth_callback
 from integrations.kommo.salesbot import account_for_return_url, client_secrets, jwt_verify
-from integrations.kommo.selectors import kommo_status
-from integrations.kommo.sync import kommo_sync_retry_failed, last_real_sync
+from integrations.kommo.selectors import kommo_status, kommo_sync_detail
+from integrations.kommo.sync import SYNC_KIND, kommo_sync_retry_failed, last_real_sync
 from integrations.kommo.tokens import account_credentials_changed
 from orchestration.api.errors import Conflict
 from orchestration.api.parsers import SafeJSONParser
@@ -110,6 +111,17 @@ class KommoSyncView(APIView):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return _accepted(execution)
+
+
+class KommoSyncDetailView(APIView):
+    required_perms = ["integrations.view_kommoaccount"]
+
+    @extend_schema(
+        summary=_("Uma sincronização Kommo: o plano e o resultado de cada réplica"), responses=KommoSyncDetailSerializer
+    )
+    def get(self, request: Request, execution_id: int) -> Response:
+        parent = get_object_or_404(Execution, pk=execution_id, kind=SYNC_KIND)
+        return Response(KommoSyncDetailSerializer(kommo_sync_detail(parent)).data)
 
 
 class KommoStatusView(APIView):

@@ -72,7 +72,11 @@ class Command(BaseCommand):
         try:
             retried = kommo_sync_retry_failed(parent=parent, local=True)
         except NothingToRetry as error:
-            self.stdout.write(_("Execução #%(id)d: %(reason)s") % {"id": parent.pk, "reason": error})
+            message = _("Execução #%(id)d: %(reason)s") % {"id": parent.pk, "reason": error}
+            parent.refresh_from_db()
+            if parent.status != ExecutionStatus.SUCCEEDED:
+                raise CommandError(message) from None  # still running, or cancelled: not "every replica succeeded"
+            self.stdout.write(message)
             return None
         with tqdm(file=self.stderr._out, dynamic_ncols=True, desc="Kommo", total=len(retried), unit=" réplica") as bar:
             return kommo_children_run_local(parent, on_done=lambda child: bar.update(1))

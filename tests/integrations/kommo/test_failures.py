@@ -4,6 +4,7 @@ renewal before expiry, once on a 401, and two workers refreshing one account at 
 import threading
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -33,8 +34,9 @@ def sync_kommo(*args: str) -> tuple[int, str]:
 def test_a_revoked_grant_fails_that_replica_alone_and_failed_only_reruns_it(kommo: KommoFake) -> None:
     _master, master = oauth_account(kommo, "central", AccountRole.MASTER, expired=True)
     master_configuration(master, pipelines=1, stages=2, fields=2)
-    remotes = {name: oauth_account(kommo, name, expired=True)[1] for name in ("loja-a", "loja-b", "loja-c")}
+    remotes = {name: oauth_account(kommo, name, expired=name != "loja-c")[1] for name in ("loja-a", "loja-b", "loja-c")}
     kommo.revoke(remotes["loja-b"])  # the user disconnected the integration on loja-b
+    kommo.expire_access_tokens(remotes["loja-c"])  # valid by our clock, refused by Kommo: 401, renewed once
 
     code, output = sync_kommo("--type", "full")
 
@@ -140,7 +142,9 @@ def test_a_401_renews_once_and_two_workers_refreshing_one_account_burn_no_grant(
     assert stored.access_token == tokens[0] and stored.refresh_token in remote.refresh_tokens
 
 
-def test_limits_are_checked_before_writing_and_a_dry_run_writes_nothing(kommo: KommoFake) -> None:
+def test_limits_are_checked_before_writing_and_a_dry_run_writes_nothing(kommo: KommoFake, settings: Any) -> None:
+    # 49 deletes under --prune below: the rate is not what this test is about.
+    kommo.rate_limit = settings.KOMMO_RATE_LIMIT_PER_SECOND = 200
     _master, master = oauth_account(kommo, "sede", AccountRole.MASTER)
     master_configuration(master, pipelines=2, stages=2, fields=1)
     _full, full = oauth_account(kommo, "cheia")
@@ -154,6 +158,16 @@ def test_limits_are_checked_before_writing_and_a_dry_run_writes_nothing(kommo: K
     assert "create    pipeline Funil 1" in output and "extra     pipeline Antigo 0" in output
     assert full.writes == 0 and ok.writes == 0
     assert "o Kommo aceita 50" in output
+    viewer = User.objects.create_user("viewer@example.com", "s3nha-forte!", role=Role.OPERATOR)
+    api = APIClient()
+    api.force_authenticate(viewer)
+    dry = Execution.objects.get(kind="KOMMO_SYNC", parameters__dry_run=True)
+    detail = {r["subdomain"]: r for r in api.get(f"/api/v1/integrations/kommo/sync/{dry.pk}").json()["replicas"]}
+    assert detail["vazia"]["status"] == "SUCCEEDED" and detail["vazia"]["counters"]["pipelines_create"] == 2
+    assert {"object": "stage", "action": "create", "name": "Etapa 1.1", "pipeline": "Funil 1", "changes": {}} in detail[
+        "vazia"
+    ]["plan"]
+    assert detail["cheia"]["status"] == "FAILED" and "50" in detail["cheia"]["errors"][0]["error"]
 
     code, output = sync_kommo("--type", "pipelines", "--account", "cheia")
 
