@@ -321,6 +321,24 @@ RPA_SIMULATOR_PORT = env.int("RPA_SIMULATOR_PORT", default=8102)
 INVOICE_UPLOAD_MAX_BYTES = env.int("INVOICE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # How long the link of `GET /api/v1/invoice-processes/{id}/invoice/` (presigned URL or signed view) works.
 INVOICE_LINK_SECONDS = env.int("INVOICE_LINK_SECONDS", default=300)
+# --- Kommo (integrations) --------------------------------------------------------------------------
+# Master → replicas configuration sync. `{subdomain}` is replaced by each account's subdomain; empty means
+# https://{subdomain}.kommo.com, or the local simulator while DEMO_SIMULATORS is on.
+KOMMO_BASE_URL = env.str("KOMMO_BASE_URL", default="")
+KOMMO_CLIENT_ID = env.str("KOMMO_CLIENT_ID", default="")
+KOMMO_CLIENT_SECRET = env.str("KOMMO_CLIENT_SECRET", default="")
+KOMMO_REDIRECT_URI = env.str("KOMMO_REDIRECT_URI", default="")
+# Salesbot / webhook shared secret (header X-Orquestra-Secret or ?secret=); empty accepts only Salesbot JWTs.
+KOMMO_WEBHOOK_SECRET = env.str("KOMMO_WEBHOOK_SECRET", default="")
+# Replicas synced at once, across every worker.
+KOMMO_CONCURRENCY = max(1, env.int("KOMMO_CONCURRENCY", default=8))
+# Kommo allows 7 requests a second per account; the bucket is shared by every worker through Redis.
+KOMMO_RATE_LIMIT_PER_SECOND = env.int("KOMMO_RATE_LIMIT_PER_SECOND", default=7)
+# An access token is renewed when it expires within this many seconds.
+KOMMO_REFRESH_MARGIN_SECONDS = env.int("KOMMO_REFRESH_MARGIN_SECONDS", default=300)
+# The scheduled full sync (crontab, local time); empty: no schedule.
+KOMMO_SYNC_CRONTAB = env.str("KOMMO_SYNC_CRONTAB", default="0 6 * * *")
+KOMMO_SIMULATOR_PORT = env.int("KOMMO_SIMULATOR_PORT", default=8103)
 
 LOGGING = {
     "version": 1,

@@ -4,4 +4,5 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("movidesk/", include("integrations.movidesk.api.urls")),
+    path("kommo/", include("integrations.kommo.api.urls")),
 ]

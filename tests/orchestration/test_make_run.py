@@ -164,6 +164,10 @@ def test_make_run_serves_everything_and_ctrl_c_stops_every_process(run_env: dict
         )
         assert demo_sync[0]["status"] == "SUCCEEDED", demo_sync[0]
         assert demo_sync[0]["kind_display"] != "MOVIDESK_SYNC"
+        kommo_sync = wait_until(
+            lambda: _finished_executions(base, token, "KOMMO_SYNC"), timeout=90, what="the demo Kommo sync"
+        )
+        assert kommo_sync[0]["status"] == "SUCCEEDED", kommo_sync[0]
         assert executions["count"] >= 2
 
         time.sleep(1)  # let the worker's pool children settle before taking the process tree

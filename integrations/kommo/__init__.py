@@ -1,0 +1,1 @@
+"""Kommo (amoCRM) master → replicas configuration sync: pipelines, stages and custom fields."""
