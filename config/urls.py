@@ -13,6 +13,7 @@ api_urlpatterns = [
     path("auth/", include("rest_framework.urls")),
     path("v1/", include("orchestration.api.urls")),
     path("v1/integrations/", include("integrations.api.urls")),
+    path("v1/", include("calendar_sync.api.urls")),
 ]
 
 urlpatterns = [

@@ -7,6 +7,7 @@ The product finds a simulator through settings (`<NAME>_SIMULATOR_PORT`), never 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.fakes.google_calendar import demo_handler as google_calendar_demo_handler
 from tests.fakes.movidesk import demo_handler
 from tests.fakes.server import Handler
 
@@ -25,4 +26,14 @@ SIMULATORS: list[Simulator] = []
 # Movidesk: a few hundred recent tickets, some edited or created every 30 s, an occasional 503/429.
 SIMULATORS.append(
     Simulator(name="movidesk", port_setting="MOVIDESK_SIMULATOR_PORT", default_port=8101, make_handler=demo_handler)
+)
+
+# Google Calendar (and its OAuth endpoints): any client and code accepted; one of our events moved every minute.
+SIMULATORS.append(
+    Simulator(
+        name="google-calendar",
+        port_setting="GOOGLE_CALENDAR_SIMULATOR_PORT",
+        default_port=8104,
+        make_handler=google_calendar_demo_handler,
+    )
 )
