@@ -119,6 +119,12 @@ def integration_toggle(*, integration: GoogleCalendarIntegration, active: bool |
     return integration
 
 
+def tenant_of(user: User) -> Company:
+    if user.company is None:
+        raise ValidationError(_("Seu usuário não pertence a nenhuma empresa: peça a um administrador."))
+    return user.company
+
+
 def can_manage_all(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
 

@@ -14,7 +14,14 @@ from rest_framework.serializers import BaseSerializer
 from calendar_sync.api.serializers import AppointmentSerializer, ExecutionAcceptedSerializer, ResolveConflictSerializer
 from calendar_sync.models import Appointment, AppointmentStatus
 from calendar_sync.selectors import appointments_visible
-from calendar_sync.services import appointment_create, appointment_delete, appointment_resolve_conflict, appointment_update
+from calendar_sync.services import (
+    appointment_create,
+    appointment_delete,
+    appointment_resolve_conflict,
+    appointment_update,
+    can_manage_all,
+    tenant_of,
+)
 from orchestration.api.datetime_filters import BoundedIsoDateTimeFilter
 from orchestration.api.serializers import ErrorSerializer
 from orchestration.models import Execution
@@ -73,8 +80,11 @@ class AppointmentViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)
-        professional = data.pop("professional", None) or self.request.user
-        serializer.instance = appointment_create(professional=professional, user=self.request.user, **data)
+        user = self.request.user
+        professional = data.pop("professional", None) or user
+        # Anyone but an administrator creates in their own company only.
+        company = None if can_manage_all(user) else tenant_of(user)  # type: ignore[arg-type]
+        serializer.instance = appointment_create(professional=professional, company=company, user=user, **data)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         serializer.instance = appointment_update(

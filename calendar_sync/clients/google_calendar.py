@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import random
+import re
 import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -91,9 +92,26 @@ _LIBRARY_LOGGERS = (
 _LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARNING, "ERROR": logging.ERROR}
 logger = logging.getLogger(f"orchestration.outbound.{SERVICE}")
 
+# requests-oauthlib logs the token response as a Python dict ('refresh_token': '1//…'), before we know the
+# values: those pairs are masked by name, on top of the shared filter's masking of every known secret.
+_REPR_SECRET = re.compile(
+    r"(?i)('(?:access_token|refresh_token|id_token|code|code_verifier|client_secret|token)'\s*:\s*')[^']*"
+)
+
+
+class _OAuthLogRedactor(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = _REPR_SECRET.sub(r"\1***", message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
 for _name in _LIBRARY_LOGGERS:
     _library_logger = logging.getLogger(_name)
     if not any(isinstance(existing, LibraryLogRedactor) for existing in _library_logger.filters):
+        _library_logger.addFilter(_OAuthLogRedactor())
         _library_logger.addFilter(LibraryLogRedactor())
 # Google may grant more scopes than asked (earlier grants); oauthlib would refuse the token otherwise.
 os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")

@@ -59,6 +59,7 @@ class GoogleCalendarFake:
         self.batch_part_faults: deque[FakeResponse] = deque()  # next responses of calls inside batches
         self.on_request: Callable[[FakeRequest], None] | None = None
         self.api_calls = 0  # calendar calls, each call inside a batch counted
+        self.seen: list[FakeRequest] = []  # every HTTP request, in order (a batch is one)
         self._lock = threading.RLock()
 
     # --- state helpers -------------------------------------------------------------------------------
@@ -141,6 +142,8 @@ class GoogleCalendarFake:
     # --- the handler ---------------------------------------------------------------------------------
 
     def handle(self, request: FakeRequest) -> FakeResponse:
+        with self._lock:
+            self.seen.append(request)
         if self.on_request is not None:
             self.on_request(request)
         path = request.path
