@@ -12,7 +12,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from calendar_sync.enqueue import appointment_sync_enqueue, disconnect_enqueue, integration_sync_enqueue, pushing_integration
+from calendar_sync.enqueue import (
+    appointment_sync_enqueue,
+    disconnect_enqueue,
+    integration_sync_enqueue,
+    pushing_integration,
+)
 from calendar_sync.exceptions import CalendarNotConfigured
 from calendar_sync.models import Appointment, CalendarSyncLog, GoogleCalendarIntegration
 from calendar_sync.oauth import oauth_start
@@ -69,10 +74,15 @@ class AppointmentAdmin(admin.ModelAdmin):
             fresh = Appointment.objects.get(pk=obj.pk)
             saved = appointment_update(appointment=fresh, user=request.user, **data)  # type: ignore[arg-type]
         else:
-            fields = {name: value for name, value in form.cleaned_data.items() if name not in ("professional", "company")}
+            fields = {
+                name: value for name, value in form.cleaned_data.items() if name not in ("professional", "company")
+            }
             company = form.cleaned_data.get("company") if can_manage_all(request.user) else None  # type: ignore[arg-type]
             saved = appointment_create(
-                professional=form.cleaned_data["professional"], company=company, user=request.user, **fields  # type: ignore[arg-type]
+                professional=form.cleaned_data["professional"],
+                company=company,
+                user=request.user,
+                **fields,  # type: ignore[arg-type]
             )
         obj.pk = saved.pk
         obj.refresh_from_db()
@@ -119,8 +129,18 @@ class GoogleCalendarIntegrationAdmin(admin.ModelAdmin):
     list_display = ["user", "calendar_name", "sync_direction", "is_active", "last_sync_at", "token_expires_at"]
     list_filter = ["is_active", "sync_direction", "conflict_resolution"]
     search_fields = ["user__email", "user__name", "calendar_name", "google_email"]
-    readonly_fields = ["user", "google_email", "calendar_id", "calendar_name", "is_active", "disabled_reason",
-                       "token_expires_at", "last_sync_at", "channel_expires_at", "created_at"]
+    readonly_fields = [
+        "user",
+        "google_email",
+        "calendar_id",
+        "calendar_name",
+        "is_active",
+        "disabled_reason",
+        "token_expires_at",
+        "last_sync_at",
+        "channel_expires_at",
+        "created_at",
+    ]
     fieldsets = [
         (None, {"fields": ["user", "google_email", "calendar_id", "calendar_name", "is_active", "disabled_reason"]}),
         (_lazy("Sincronização"), {"fields": IntegrationForm.Meta.fields}),

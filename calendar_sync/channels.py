@@ -1,6 +1,7 @@
 """Push notifications: a watch channel per integration, renewed a day before it expires (Google never
 renews one), whose notifications start an incremental sync. Only with GOOGLE_CALENDAR_WEBHOOK_URL set."""
 
+import contextlib
 import hmac
 import secrets
 import uuid
@@ -50,22 +51,20 @@ def channel_ensure(
     integration.channel_id, integration.channel_resource_id = channel.id, channel.resource_id
     integration.channel_token, integration.channel_expires_at = channel.token, channel.expires_at
     if old_id:
-        try:
+        # If this fails it expires on its own; its notifications no longer match our channel id.
+        with contextlib.suppress(ExternalApiError):
             client.channel_stop(old_id, old_resource)
-        except ExternalApiError:
-            pass  # it expires on its own; its notifications no longer match our channel id
     if say is not None:
-        say(_("Canal de notificações aberto até %(when)s.") % {"when": timezone.localtime(channel.expires_at)})
+        until = timezone.localtime(channel.expires_at) if channel.expires_at else "?"
+        say(_("Canal de notificações aberto até %(when)s.") % {"when": until}, "INFO")
     return True
 
 
 def channel_stop(*, client: GoogleCalendarClient, integration: GoogleCalendarIntegration) -> None:
     if not integration.channel_id:
         return
-    try:
+    with contextlib.suppress(ExternalApiError):
         client.channel_stop(integration.channel_id, integration.channel_resource_id)
-    except ExternalApiError:
-        pass
 
 
 def channel_integration(*, channel_id: str, token: str) -> GoogleCalendarIntegration | None:

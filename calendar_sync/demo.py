@@ -20,8 +20,12 @@ from orchestration.services.demo_data import DEMO_PASSWORD
 DEMO_COMPANY = "Clínica Demonstração"
 DEMO_PROFESSIONAL = "profissional.demo@orquestra.local"
 SERVICES = [("Corte de cabelo", 30), ("Consulta", 60), ("Escova", 45), ("Manicure", 40)]
-CLIENTS = [("João Silva", "(11) 99999-9999"), ("Maria Souza", "(21) 98888-7777"), ("Pedro Lima", ""),
-           ("Ana Costa", "(31) 97777-6666")]
+CLIENTS = [
+    ("João Silva", "(11) 99999-9999"),
+    ("Maria Souza", "(21) 98888-7777"),
+    ("Pedro Lima", ""),
+    ("Ana Costa", "(31) 97777-6666"),
+]
 
 
 def calendar_demo_history(context: DemoContext) -> str:
@@ -45,19 +49,28 @@ def calendar_demo_history(context: DemoContext) -> str:
                 professional=professional,
                 company=company,
                 start=start + timedelta(days=day, hours=2 * slot),
-                defaults={"service": service, "duration_minutes": minutes, "client_name": client,
-                          "client_phone": phone, "status": AppointmentStatus.CONFIRMED if slot % 2 else
-                          AppointmentStatus.SCHEDULED},
+                defaults={
+                    "service": service,
+                    "duration_minutes": minutes,
+                    "client_name": client,
+                    "client_phone": phone,
+                    "status": AppointmentStatus.CONFIRMED if slot % 2 else AppointmentStatus.SCHEDULED,
+                },
             )
     # The simulator accepts any refresh token as a consent: the first run renews the access token with it,
     # exactly as it would with Google.
     integration, _created = GoogleCalendarIntegration.objects.get_or_create(
         user=professional,
-        defaults={"refresh_token": "1//demo-refresh-token", "calendar_id": "primary",
-                  "calendar_name": _("Agenda de demonstração"), "google_email": "profissional.demo@orquestra.local"},
+        defaults={
+            "refresh_token": "1//demo-refresh-token",
+            "calendar_id": "primary",
+            "calendar_name": _("Agenda de demonstração"),
+            "google_email": "profissional.demo@orquestra.local",
+        },
     )
-    execution = integration_sync_enqueue(integration, mode="all", trigger=Trigger.MANUAL,
-                                         user=context.users.get(Role.OPERATOR))
+    execution = integration_sync_enqueue(
+        integration, mode="all", trigger=Trigger.MANUAL, user=context.users.get(Role.OPERATOR)
+    )
     return _(
         "Google Agenda: %(email)s conectado ao simulador com %(count)d agendamentos; sincronização enfileirada "
         "(execução #%(id)d)."

@@ -18,8 +18,16 @@ from orchestration.models import Execution, Trigger, User
 from orchestration.services.executions import execution_create
 
 
-def _record(kind: str, *, trigger: str, user: User | None, parameters: dict[str, Any], lock_key: str,
-            subject: Any, request_meta: dict[str, str] | None = None) -> Execution:
+def _record(
+    kind: str,
+    *,
+    trigger: str,
+    user: User | None,
+    parameters: dict[str, Any],
+    lock_key: str,
+    subject: Any,
+    request_meta: dict[str, str] | None = None,
+) -> Execution:
     meta = request_meta or {}
     return execution_create(
         kind=kind,
@@ -34,12 +42,22 @@ def _record(kind: str, *, trigger: str, user: User | None, parameters: dict[str,
 
 
 def integration_sync_enqueue(
-    integration: GoogleCalendarIntegration, *, mode: str = "recent", trigger: str = Trigger.MANUAL,
-    user: User | None = None, request_meta: dict[str, str] | None = None,
+    integration: GoogleCalendarIntegration,
+    *,
+    mode: str = "recent",
+    trigger: str = Trigger.MANUAL,
+    user: User | None = None,
+    request_meta: dict[str, str] | None = None,
 ) -> Execution:
-    execution = _record(SYNC_KIND, trigger=trigger, user=user, parameters={"integration_id": integration.pk,
-                        "mode": mode}, lock_key=integration_lock(integration.pk), subject=integration,
-                        request_meta=request_meta)
+    execution = _record(
+        SYNC_KIND,
+        trigger=trigger,
+        user=user,
+        parameters={"integration_id": integration.pk, "mode": mode},
+        lock_key=integration_lock(integration.pk),
+        subject=integration,
+        request_meta=request_meta,
+    )
     integration_sync.delay_on_commit(execution_id=execution.pk)
     return execution
 
@@ -50,34 +68,57 @@ def pushing_integration(appointment: Appointment) -> GoogleCalendarIntegration |
 
 
 def appointment_sync_enqueue(
-    appointment: Appointment, *, trigger: str = Trigger.MANUAL, user: User | None = None, resolve: str = "",
+    appointment: Appointment,
+    *,
+    trigger: str = Trigger.MANUAL,
+    user: User | None = None,
+    resolve: str = "",
     request_meta: dict[str, str] | None = None,
 ) -> Execution:
     parameters: dict[str, Any] = {"appointment_id": appointment.pk}
     if resolve:
         parameters["resolve"] = resolve
-    execution = _record(APPOINTMENT_KIND, trigger=trigger, user=user, parameters=parameters,
-                        lock_key=f"calendar:appointment:{appointment.pk}", subject=appointment,
-                        request_meta=request_meta)
+    execution = _record(
+        APPOINTMENT_KIND,
+        trigger=trigger,
+        user=user,
+        parameters=parameters,
+        lock_key=f"calendar:appointment:{appointment.pk}",
+        subject=appointment,
+        request_meta=request_meta,
+    )
     appointment_sync.delay_on_commit(execution_id=execution.pk)
     return execution
 
 
-def event_delete_enqueue(integration: GoogleCalendarIntegration, event_id: str, *, user: User | None = None) -> Execution:
-    execution = _record(EVENT_DELETE_KIND, trigger=Trigger.MANUAL, user=user,
-                        parameters={"integration_id": integration.pk, "event_id": event_id},
-                        lock_key=f"calendar:event:{event_id}", subject=integration)
+def event_delete_enqueue(
+    integration: GoogleCalendarIntegration, event_id: str, *, user: User | None = None
+) -> Execution:
+    execution = _record(
+        EVENT_DELETE_KIND,
+        trigger=Trigger.MANUAL,
+        user=user,
+        parameters={"integration_id": integration.pk, "event_id": event_id},
+        lock_key=f"calendar:event:{event_id}",
+        subject=integration,
+    )
     event_delete.delay_on_commit(execution_id=execution.pk)
     return execution
 
 
-def disconnect_enqueue(integration: GoogleCalendarIntegration, *, user: User | None = None,
-                       request_meta: dict[str, str] | None = None) -> Execution:
+def disconnect_enqueue(
+    integration: GoogleCalendarIntegration, *, user: User | None = None, request_meta: dict[str, str] | None = None
+) -> Execution:
     with transaction.atomic():
         GoogleCalendarIntegration.objects.filter(pk=integration.pk).update(is_active=False)
-        execution = _record(DISCONNECT_KIND, trigger=Trigger.API, user=user,
-                            parameters={"integration_id": integration.pk},
-                            lock_key=f"calendar:disconnect:{integration.pk}", subject=integration,
-                            request_meta=request_meta)
+        execution = _record(
+            DISCONNECT_KIND,
+            trigger=Trigger.API,
+            user=user,
+            parameters={"integration_id": integration.pk},
+            lock_key=f"calendar:disconnect:{integration.pk}",
+            subject=integration,
+            request_meta=request_meta,
+        )
         disconnect.delay_on_commit(execution_id=execution.pk)
     return execution

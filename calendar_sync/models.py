@@ -127,7 +127,10 @@ class GoogleCalendarIntegration(models.Model):
     include_notes = models.BooleanField(_("incluir observações"), default=True)
     reminder_minutes = models.JSONField(_("lembretes (minutos)"), default=default_reminders, blank=True)
     conflict_resolution = models.CharField(
-        _("resolução de conflitos"), max_length=16, choices=ConflictResolution.choices, default=ConflictResolution.MANUAL
+        _("resolução de conflitos"),
+        max_length=16,
+        choices=ConflictResolution.choices,
+        default=ConflictResolution.MANUAL,
     )
     timezone = models.CharField(_("fuso horário"), max_length=64, default="America/Sao_Paulo")
 

@@ -46,7 +46,7 @@ def _uid(text: str) -> UUID | None:
 def _appointments_for(integration: GoogleCalendarIntegration, events: list[CalendarEvent]) -> dict[str, Appointment]:
     """Event id → appointment, found by the private property (the link that survives everything) or, for
     entries that carry no properties (deleted ones), by the event id we stored."""
-    mine = Appointment.objects.filter(professional_id=integration.user_id, company_id=integration.user.company_id)
+    mine = Appointment.objects.filter(professional_id=integration.user_id, company_id=integration.user.company_id or 0)
     uids = [uid for event in events if (uid := _uid(event.app_id))]
     by_uid = {str(a.uid): a for a in mine.filter(uid__in=uids).select_related("professional")} if uids else {}
     found: dict[str, Appointment] = {}
@@ -130,16 +130,28 @@ def _apply_page(
                 appointment.google_etag = event.etag
             continue
         if event.recurring:
-            log.add(direction=LogDirection.FROM_GOOGLE, action="update", status=LogStatus.SKIPPED,
-                    appointment=appointment, event_id=event.id, error="evento recorrente no Google")
+            log.add(
+                direction=LogDirection.FROM_GOOGLE,
+                action="update",
+                status=LogStatus.SKIPPED,
+                appointment=appointment,
+                event_id=event.id,
+                error="evento recorrente no Google",
+            )
             continue
         if appointment.changed_locally or appointment.sync_conflict:
-            outcome = settle_conflict(client=client, integration=integration, appointment=appointment, event=event,
-                                      log=log)
+            outcome = settle_conflict(
+                client=client, integration=integration, appointment=appointment, event=event, log=log
+            )
             result.conflicts += 1 if outcome == "manual" else 0
             result.applied += 1 if outcome in ("google", "local") else 0
             continue
         action = apply_remote(appointment, event)
         result.applied += 1
-        log.add(direction=LogDirection.FROM_GOOGLE, action=action, status=LogStatus.SUCCESS, appointment=appointment,
-                event_id=event.id)
+        log.add(
+            direction=LogDirection.FROM_GOOGLE,
+            action=action,
+            status=LogStatus.SUCCESS,
+            appointment=appointment,
+            event_id=event.id,
+        )

@@ -48,7 +48,8 @@ def appointments_to_push(
 ) -> QuerySet[Appointment]:
     """The professional's appointments Google does not have as they are: changed since the last sync, or
     in the window and never sent. `everything` takes every appointment of the window (a full resync)."""
-    mine = Appointment.objects.filter(professional_id=integration.user_id, company_id=integration.user.company_id)
+    # A professional without a company has no appointments: nothing of another company is ever pushed.
+    mine = Appointment.objects.filter(professional_id=integration.user_id, company_id=integration.user.company_id or 0)
     in_window = Q(start__gte=start, start__lt=end)
     if everything:
         wanted = in_window | Q(revision__gt=F("synced_revision"))
@@ -169,8 +170,13 @@ def _settle(
                 result.created += 1
             else:
                 result.updated += 1
-        log.add(direction=LogDirection.TO_GOOGLE, action=action, status=LogStatus.SUCCESS, appointment=appointment,
-                event_id=event_id)
+        log.add(
+            direction=LogDirection.TO_GOOGLE,
+            action=action,
+            status=LogStatus.SUCCESS,
+            appointment=appointment,
+            event_id=event_id,
+        )
         return
     if isinstance(error, DuplicateEventError):
         # An earlier attempt created it (the answer was lost): take it over instead of making another.
@@ -181,8 +187,13 @@ def _settle(
             )
             record_pushed(appointment, written, revision=revision)
             result.updated += 1
-            log.add(direction=LogDirection.TO_GOOGLE, action=LogAction.UPDATE, status=LogStatus.SUCCESS,
-                    appointment=appointment, event_id=written.id)
+            log.add(
+                direction=LogDirection.TO_GOOGLE,
+                action=LogAction.UPDATE,
+                status=LogStatus.SUCCESS,
+                appointment=appointment,
+                event_id=written.id,
+            )
             return
         raise error
     if isinstance(error, PreconditionFailedError | EventGoneError):
@@ -190,8 +201,9 @@ def _settle(
         current = client.event_get(integration.calendar_id, event_id)
         if current.etag == appointment.google_etag:
             raise error
-        outcome = settle_conflict(client=client, integration=integration, appointment=appointment, event=current,
-                                  log=log)
+        outcome = settle_conflict(
+            client=client, integration=integration, appointment=appointment, event=current, log=log
+        )
         if outcome == "manual":
             result.conflicts += 1
         elif outcome == "error":

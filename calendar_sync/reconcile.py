@@ -6,7 +6,7 @@ writes is pushed back (no ping-pong). Each write records the event's etag and fi
 event listed again later (our own write coming back through the sync token) is recognised and skipped.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -182,6 +182,6 @@ def settle_conflict(
     return "manual"
 
 
-def push_window(integration: GoogleCalendarIntegration) -> tuple[object, object]:
+def push_window(integration: GoogleCalendarIntegration) -> tuple[datetime, datetime]:
     now = timezone.now()
     return now - timedelta(days=integration.sync_past_days), now + timedelta(days=integration.sync_future_days)

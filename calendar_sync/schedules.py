@@ -19,7 +19,9 @@ register_schedule(
         name="calendar_sync.sync_recent_changes",
         task="calendar_sync.sync_recent_changes",
         every_seconds=15 * 60,
-        description="A cada 15 minutos: envia os agendamentos alterados e lê as mudanças do Google (token de sincronização).",
+        description=(
+            "A cada 15 minutos: envia os agendamentos alterados e lê as mudanças do Google (token de sincronização)."
+        ),
         expire_seconds=14 * 60,
     )
 )

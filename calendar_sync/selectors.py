@@ -65,12 +65,17 @@ def calendar_metrics(user: User) -> dict[str, Any]:
         "success_rate": round(totals["success"] / decided, 4) if decided else None,
         "log_totals": totals,
         "expired_tokens": integrations.filter(token_expires_at__lt=now).exclude(refresh_token="").count(),
-        "conflicts": Appointment.objects.filter(
-            professional_id__in=integrations.values("user_id")
-        ).exclude(sync_conflict="").count(),
+        "conflicts": Appointment.objects.filter(professional_id__in=integrations.values("user_id"))
+        .exclude(sync_conflict="")
+        .count(),
         "last_sync": [
-            {"user_id": i.user_id, "user": str(i.user), "email": i.user.email, "last_sync_at": i.last_sync_at,
-             "is_active": i.is_active}
+            {
+                "user_id": i.user_id,
+                "user": str(i.user),
+                "email": i.user.email,
+                "last_sync_at": i.last_sync_at,
+                "is_active": i.is_active,
+            }
             for i in integrations.order_by("user__name", "pk")
         ],
     }

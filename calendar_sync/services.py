@@ -14,8 +14,17 @@ from orchestration.models import Company, Execution, Role, Trigger, User
 
 # What a change to one of these makes Google's copy stale.
 SYNCED_FIELDS = frozenset(
-    {"client_name", "client_phone", "client_email", "service", "start", "duration_minutes", "status", "notes",
-     "professional"}
+    {
+        "client_name",
+        "client_phone",
+        "client_email",
+        "service",
+        "start",
+        "duration_minutes",
+        "status",
+        "notes",
+        "professional",
+    }
 )
 SETTINGS_FIELDS = (
     "sync_direction",
@@ -46,11 +55,13 @@ def _enqueue_if_connected(appointment: Appointment, user: User | None) -> Execut
     return appointment_sync_enqueue(appointment, trigger=Trigger.MANUAL, user=user)
 
 
-def appointment_create(*, professional: User, user: User | None = None, company: Company | None = None,
-                       **fields: Any) -> Appointment:
+def appointment_create(
+    *, professional: User, user: User | None = None, company: Company | None = None, **fields: Any
+) -> Appointment:
     with transaction.atomic():
-        appointment = Appointment(professional=professional, company=_check_tenant(company=company,
-                                  professional=professional), **fields)
+        appointment = Appointment(
+            professional=professional, company=_check_tenant(company=company, professional=professional), **fields
+        )
         appointment.full_clean()
         appointment.save()
         _enqueue_if_connected(appointment, user)
@@ -65,7 +76,7 @@ def appointment_update(*, appointment: Appointment, user: User | None = None, **
         appointment.full_clean()
         touched = SYNCED_FIELDS & set(changes)
         if touched:
-            appointment.revision = F("revision") + 1  # type: ignore[assignment]
+            appointment.revision = F("revision") + 1
             # A person edited it after a conflict: this version is the one they want in Google.
             appointment.sync_conflict = ""
         appointment.save()
@@ -108,7 +119,9 @@ def integration_settings_update(*, integration: GoogleCalendarIntegration, **cha
     return integration
 
 
-def integration_toggle(*, integration: GoogleCalendarIntegration, active: bool | None = None) -> GoogleCalendarIntegration:
+def integration_toggle(
+    *, integration: GoogleCalendarIntegration, active: bool | None = None
+) -> GoogleCalendarIntegration:
     wanted = (not integration.is_active) if active is None else active
     if wanted and not integration.refresh_token:
         raise ValidationError(_("Conecte a agenda do Google antes de ativar a sincronização."))

@@ -5,6 +5,7 @@ A revoked grant turns the integration off (oauth.integration_revoked) and fails 
 rate limits and server errors are retried by the client and, past that, by the runner (TransientError).
 """
 
+import contextlib
 from typing import Any
 
 from celery import Task
@@ -31,7 +32,7 @@ SYNC_RECENT_KIND = "CALENDAR_SYNC_RECENT"
 APPOINTMENT_KIND = "CALENDAR_APPOINTMENT_SYNC"
 EVENT_DELETE_KIND = "CALENDAR_EVENT_DELETE"
 DISCONNECT_KIND = "CALENDAR_DISCONNECT"
-TOKEN_CLEANUP_KIND = "CALENDAR_TOKEN_CLEANUP"
+TOKEN_CLEANUP_KIND = "CALENDAR_TOKEN_CLEANUP"  # noqa: S105 - an execution kind, not a secret
 
 INTEGRATION_TASK = "calendar_sync.integration_sync"
 MODES = ("recent", "all", "full")
@@ -70,22 +71,39 @@ def integration_sync_job(context: JobContext) -> None:
             integration.sync_token = ""
             GoogleCalendarIntegration.objects.filter(pk=integration.pk).update(sync_token="")
         if integration.pushes:
-            wanted = appointments_to_push(integration, start=start, end=end, everything=mode == "full")  # type: ignore[arg-type]
+            wanted = appointments_to_push(integration, start=start, end=end, everything=mode == "full")
             pushed = push_appointments(
-                client=client, integration=integration, appointments=wanted.iterator(chunk_size=1000), log=log,
-                commit=context.checkpoint, chunk_size=client.batch_size,
+                client=client,
+                integration=integration,
+                appointments=wanted.iterator(chunk_size=1000),
+                log=log,
+                commit=context.checkpoint,
+                chunk_size=client.batch_size,
             )
-            counters.update(created=pushed.created, updated=pushed.updated, deleted=pushed.deleted,
-                            push_errors=pushed.errors, conflicts=pushed.conflicts, push_skipped=pushed.skipped)
+            counters.update(
+                created=pushed.created,
+                updated=pushed.updated,
+                deleted=pushed.deleted,
+                push_errors=pushed.errors,
+                conflicts=pushed.conflicts,
+                push_skipped=pushed.skipped,
+            )
             context.log(
                 _("Para o Google: %(c)d criados, %(u)d alterados, %(d)d excluídos, %(e)d com erro.")
                 % {"c": pushed.created, "u": pushed.updated, "d": pushed.deleted, "e": pushed.errors}
             )
         if integration.pulls:
-            pulled = pull_changes(client=client, integration=integration, log=log, atomic=context.atomic,
-                                  time_min=start, say=context.log)  # type: ignore[arg-type]
-            counters.update(pages=pulled.pages, listed=pulled.listed, applied=pulled.applied, echoes=pulled.echoes,
-                            conflicts=counters.get("conflicts", 0) + pulled.conflicts, full_resync=int(pulled.full_resync))
+            pulled = pull_changes(
+                client=client, integration=integration, log=log, atomic=context.atomic, time_min=start, say=context.log
+            )
+            counters.update(
+                pages=pulled.pages,
+                listed=pulled.listed,
+                applied=pulled.applied,
+                echoes=pulled.echoes,
+                conflicts=counters.get("conflicts", 0) + pulled.conflicts,
+                full_resync=int(pulled.full_resync),
+            )
             context.log(
                 _("Do Google: %(l)d eventos lidos, %(a)d aplicados, %(e)d já conhecidos, %(c)d conflitos.")
                 % {"l": pulled.listed, "a": pulled.applied, "e": pulled.echoes, "c": pulled.conflicts}
@@ -102,15 +120,19 @@ def integration_sync_job(context: JobContext) -> None:
 
 
 def appointment_sync_job(context: JobContext) -> None:
-    appointment = Appointment.objects.select_related("professional").filter(
-        pk=context.execution.parameters["appointment_id"]
-    ).first()
+    appointment = (
+        Appointment.objects.select_related("professional")
+        .filter(pk=context.execution.parameters["appointment_id"])
+        .first()
+    )
     if appointment is None:
         context.log(_("O agendamento não existe mais."), "WARNING")
         return
-    integration = GoogleCalendarIntegration.objects.select_related("user").filter(
-        user_id=appointment.professional_id, is_active=True
-    ).first()
+    integration = (
+        GoogleCalendarIntegration.objects.select_related("user")
+        .filter(user_id=appointment.professional_id, is_active=True)
+        .first()
+    )
     if integration is None or not integration.pushes:
         context.log(_("O profissional não tem integração ativa que envie ao Google."), "WARNING")
         return
@@ -124,8 +146,14 @@ def appointment_sync_job(context: JobContext) -> None:
     finally:
         log.flush()
         client.close()
-    context.set_counters(created=result.created, updated=result.updated, deleted=result.deleted,
-                         errors=result.errors, conflicts=result.conflicts, skipped=result.skipped)
+    context.set_counters(
+        created=result.created,
+        updated=result.updated,
+        deleted=result.deleted,
+        errors=result.errors,
+        conflicts=result.conflicts,
+        skipped=result.skipped,
+    )
     context.partial = bool(result.errors)
 
 
@@ -153,12 +181,14 @@ def event_delete_job(context: JobContext) -> None:
     client = _client_or_revoked(context, integration)
     log = SyncLogBuffer(integration, context.execution)
     try:
-        try:
+        with contextlib.suppress(EventGoneError):  # already gone: what we wanted
             client.event_delete(integration.calendar_id, parameters["event_id"])
-        except EventGoneError:
-            pass
-        log.add(direction=LogDirection.TO_GOOGLE, action=LogAction.DELETE, status=LogStatus.SUCCESS,
-                event_id=parameters["event_id"])
+        log.add(
+            direction=LogDirection.TO_GOOGLE,
+            action=LogAction.DELETE,
+            status=LogStatus.SUCCESS,
+            event_id=parameters["event_id"],
+        )
     finally:
         log.flush()
         client.close()
@@ -184,9 +214,13 @@ def disconnect_job(context: JobContext) -> None:
             for operation, outcome in zip(operations, outcomes, strict=True):
                 ok = outcome.error is None or isinstance(outcome.error, EventGoneError)
                 removed += ok
-                log.add(direction=LogDirection.TO_GOOGLE, action=LogAction.DELETE,
-                        status=LogStatus.SUCCESS if ok else LogStatus.ERROR, event_id=operation.event_id,
-                        error="" if ok else str(outcome.error))
+                log.add(
+                    direction=LogDirection.TO_GOOGLE,
+                    action=LogAction.DELETE,
+                    status=LogStatus.SUCCESS if ok else LogStatus.ERROR,
+                    event_id=operation.event_id,
+                    error="" if ok else str(outcome.error),
+                )
             context.log(_("%(count)d eventos criados pelo Orquestra removidos do Google.") % {"count": removed})
             channel_stop(client=client, integration=integration)
             client.revoke()
@@ -194,8 +228,15 @@ def disconnect_job(context: JobContext) -> None:
             context.log(_("O Google já havia revogado a autorização: os eventos ficam na agenda."), "WARNING")
         linked.update(google_event_id="", google_etag="", google_fingerprint="", synced_at=None, synced_revision=0)
         GoogleCalendarIntegration.objects.filter(pk=integration.pk).update(
-            access_token="", refresh_token="", token_expires_at=None, sync_token="", is_active=False,
-            disabled_reason=_("Desconectada."), channel_id="", channel_resource_id="", channel_token="",
+            access_token="",
+            refresh_token="",
+            token_expires_at=None,
+            sync_token="",
+            is_active=False,
+            disabled_reason=_("Desconectada."),
+            channel_id="",
+            channel_resource_id="",
+            channel_token="",
             channel_expires_at=None,
         )
     finally:
@@ -225,9 +266,11 @@ def token_cleanup_job(context: JobContext) -> None:
     dead = GoogleCalendarIntegration.objects.filter(is_active=False).exclude(refresh_token="", access_token="")
     erased = dead.update(access_token="", refresh_token="", token_expires_at=None)
     renewed = failed = 0
-    for integration in GoogleCalendarIntegration.objects.filter(
-        is_active=True, token_expires_at__lt=timezone.now()
-    ).exclude(refresh_token="").select_related("user"):
+    for integration in (
+        GoogleCalendarIntegration.objects.filter(is_active=True, token_expires_at__lt=timezone.now())
+        .exclude(refresh_token="")
+        .select_related("user")
+    ):
         client = calendar_client(integration, log=context.log)
         try:
             client.refresh()

@@ -51,9 +51,7 @@ def sync_all_integrations(self: Task, execution_id: int | None = None) -> int:
 
 @shared_task(name="calendar_sync.sync_recent_changes", bind=True, soft_time_limit=300, time_limit=360)
 def sync_recent_changes(self: Task, execution_id: int | None = None) -> int:
-    return calendar_run(
-        kind=SYNC_RECENT_KIND, execution_id=execution_id, task=self, parameters={"mode": "recent"}
-    ).pk
+    return calendar_run(kind=SYNC_RECENT_KIND, execution_id=execution_id, task=self, parameters={"mode": "recent"}).pk
 
 
 @shared_task(name="calendar_sync.cleanup_expired_tokens", bind=True, soft_time_limit=600, time_limit=660)

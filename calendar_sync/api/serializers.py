@@ -41,8 +41,15 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "sync_pending",
             "sync_conflict",
         ]
-        read_only_fields = ["uid", "company", "created_at", "updated_at", "google_event_id", "synced_at",
-                            "sync_conflict"]
+        read_only_fields = [
+            "uid",
+            "company",
+            "created_at",
+            "updated_at",
+            "google_event_id",
+            "synced_at",
+            "sync_conflict",
+        ]
 
     def get_sync_pending(self, appointment: Appointment) -> bool:
         return appointment.changed_locally

@@ -18,8 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{google}integration/toggle", views.ToggleView.as_view(), name="google-calendar-toggle"),
     path(f"{google}integration/sync-settings", views.SyncSettingsView.as_view(), name="google-calendar-sync-settings"),
     path(f"{google}sync/manual", views.ManualSyncView.as_view(), name="google-calendar-sync-manual"),
-    path(f"{google}sync/appointment/<int:appointment_id>", views.AppointmentSyncView.as_view(),
-         name="google-calendar-sync-appointment"),
+    path(
+        f"{google}sync/appointment/<int:appointment_id>",
+        views.AppointmentSyncView.as_view(),
+        name="google-calendar-sync-appointment",
+    ),
     path(f"{google}sync-logs", views.SyncLogsView.as_view(), name="google-calendar-sync-logs"),
     path(f"{google}metrics", views.MetricsView.as_view(), name="google-calendar-metrics"),
     path(f"{google}notifications", views.NotificationView.as_view(), name="google-calendar-notifications"),

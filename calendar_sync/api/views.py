@@ -62,7 +62,9 @@ def _own_integration(request: Request) -> GoogleCalendarIntegration:
 class AuthUrlView(APIView):
     required_perms: list[str] = []
 
-    @extend_schema(summary=_lazy("URL de autorização do Google (acesso offline)"), responses={200: AuthUrlSerializer, **_ERRORS})
+    @extend_schema(
+        summary=_lazy("URL de autorização do Google (acesso offline)"), responses={200: AuthUrlSerializer, **_ERRORS}
+    )
     def get(self, request: Request) -> Response:
         return Response(AuthUrlSerializer(oauth_start(user=request.user)).data)  # type: ignore[arg-type]
 
@@ -82,8 +84,11 @@ class OAuthCallbackView(APIView):
             return []
         return super().get_authenticators()
 
-    @extend_schema(summary=_lazy("Conclui a autorização com o código do Google"), request=OAuthCallbackSerializer,
-                   responses={200: IntegrationSerializer, **_ERRORS})
+    @extend_schema(
+        summary=_lazy("Conclui a autorização com o código do Google"),
+        request=OAuthCallbackSerializer,
+        responses={200: IntegrationSerializer, **_ERRORS},
+    )
     def post(self, request: Request) -> Response:
         serializer = OAuthCallbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -97,12 +102,17 @@ class OAuthCallbackView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         if request.query_params.get("error"):
-            return HttpResponse(_("Autorização recusada no Google: %(error)s") % {"error": request.query_params["error"]},
-                                status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                _("Autorização recusada no Google: %(error)s") % {"error": request.query_params["error"]},
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         serializer = OAuthCallbackSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         integration = oauth_complete(user=None, **serializer.validated_data)
-        return HttpResponseRedirect(reverse("admin:calendar_sync_googlecalendarintegration_change", args=[integration.pk]))
+        return HttpResponseRedirect(
+            reverse("admin:calendar_sync_googlecalendarintegration_change", args=[integration.pk])
+        )
 
 
 class StatusView(APIView):
@@ -136,8 +146,10 @@ class StatusView(APIView):
 class IntegrationView(APIView):
     required_perms: list[str] = []
 
-    @extend_schema(summary=_lazy("Sua integração, com as agendas da conta Google"),
-                   responses={200: IntegrationDetailSerializer, **_ERRORS})
+    @extend_schema(
+        summary=_lazy("Sua integração, com as agendas da conta Google"),
+        responses={200: IntegrationDetailSerializer, **_ERRORS},
+    )
     def get(self, request: Request) -> Response:
         integration = _own_integration(request)
         calendars: list[dict[str, object]] = []
@@ -165,8 +177,11 @@ class IntegrationView(APIView):
 class ToggleView(APIView):
     required_perms: list[str] = []
 
-    @extend_schema(summary=_lazy("Ativa ou desativa a sincronização"), request=ToggleSerializer,
-                   responses={200: IntegrationSerializer, **_ERRORS})
+    @extend_schema(
+        summary=_lazy("Ativa ou desativa a sincronização"),
+        request=ToggleSerializer,
+        responses={200: IntegrationSerializer, **_ERRORS},
+    )
     def put(self, request: Request) -> Response:
         serializer = ToggleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -181,8 +196,11 @@ class ToggleView(APIView):
 class SyncSettingsView(APIView):
     required_perms: list[str] = []
 
-    @extend_schema(summary=_lazy("Altera as configurações de sincronização"), request=SyncSettingsSerializer,
-                   responses={200: IntegrationSerializer, **_ERRORS})
+    @extend_schema(
+        summary=_lazy("Altera as configurações de sincronização"),
+        request=SyncSettingsSerializer,
+        responses={200: IntegrationSerializer, **_ERRORS},
+    )
     def put(self, request: Request) -> Response:
         integration = _own_integration(request)
         serializer = SyncSettingsSerializer(data=request.data)
@@ -206,29 +224,43 @@ class SyncSettingsView(APIView):
 class ManualSyncView(APIView):
     required_perms: list[str] = []
 
-    @extend_schema(summary=_lazy("Sincroniza agora (um worker faz o trabalho)"), request=None,
-                   responses={202: ExecutionAcceptedSerializer, **_ERRORS})
+    @extend_schema(
+        summary=_lazy("Sincroniza agora (um worker faz o trabalho)"),
+        request=None,
+        responses={202: ExecutionAcceptedSerializer, **_ERRORS},
+    )
     def post(self, request: Request) -> Response:
         integration = _own_integration(request)
         if not integration.is_active:
             raise NotFound(_("A sincronização está desativada: ative-a antes."))
-        execution = integration_sync_enqueue(integration, trigger=Trigger.API, user=request.user,  # type: ignore[arg-type]
-                                             request_meta=_meta(request))
+        execution = integration_sync_enqueue(
+            integration,
+            trigger=Trigger.API,
+            user=request.user,  # type: ignore[arg-type]
+            request_meta=_meta(request),
+        )
         return accepted(execution)
 
 
 class AppointmentSyncView(APIView):
     required_perms = ["calendar_sync.sync_appointment"]
 
-    @extend_schema(summary=_lazy("Envia um agendamento ao Google agora"), request=None,
-                   responses={202: ExecutionAcceptedSerializer, **_ERRORS})
+    @extend_schema(
+        summary=_lazy("Envia um agendamento ao Google agora"),
+        request=None,
+        responses={202: ExecutionAcceptedSerializer, **_ERRORS},
+    )
     def post(self, request: Request, appointment_id: int) -> Response:
         appointment = get_object_or_404(appointments_visible(request.user), pk=appointment_id)  # type: ignore[arg-type]
         integration = GoogleCalendarIntegration.objects.filter(user_id=appointment.professional_id).first()
         if integration is None or not integration.refresh_token or not integration.is_active:
             raise NotFound(_("O profissional deste agendamento não tem integração ativa com o Google Agenda."))
-        execution = appointment_sync_enqueue(appointment, trigger=Trigger.API, user=request.user,  # type: ignore[arg-type]
-                                             request_meta=_meta(request))
+        execution = appointment_sync_enqueue(
+            appointment,
+            trigger=Trigger.API,
+            user=request.user,  # type: ignore[arg-type]
+            request_meta=_meta(request),
+        )
         return accepted(execution)
 
 
@@ -237,8 +269,12 @@ class SyncLogsView(APIView):
 
     @extend_schema(
         summary=_lazy("Registros de sincronização (os seus; o administrador vê todos)"),
-        parameters=[OpenApiParameter("status", str), OpenApiParameter("action", str),
-                    OpenApiParameter("sync_direction", str), OpenApiParameter("limit", int)],
+        parameters=[
+            OpenApiParameter("status", str),
+            OpenApiParameter("action", str),
+            OpenApiParameter("sync_direction", str),
+            OpenApiParameter("limit", int),
+        ],
         responses={200: SyncLogSerializer(many=True), **_ERRORS},
     )
     def get(self, request: Request) -> Response:
@@ -258,8 +294,10 @@ class SyncLogsView(APIView):
 class MetricsView(APIView):
     required_perms = ["calendar_sync.view_calendarsynclog"]
 
-    @extend_schema(summary=_lazy("Métricas: integrações ativas, taxa de sucesso, tokens expirados, última sincronização"),
-                   responses={200: MetricsSerializer, **_ERRORS})
+    @extend_schema(
+        summary=_lazy("Métricas: integrações ativas, taxa de sucesso, tokens expirados, última sincronização"),
+        responses={200: MetricsSerializer, **_ERRORS},
+    )
     def get(self, request: Request) -> Response:
         return Response(MetricsSerializer(calendar_metrics(request.user)).data)  # type: ignore[arg-type]
 
@@ -271,8 +309,11 @@ class NotificationView(APIView):
     authentication_classes: list = []  # type: ignore[type-arg]
     permission_classes: list = []  # type: ignore[type-arg]
 
-    @extend_schema(summary=_lazy("Notificação de mudança enviada pelo Google (canal de push)"), request=None,
-                   responses={204: None, 202: None, 404: OpenApiResponse(ErrorSerializer)})
+    @extend_schema(
+        summary=_lazy("Notificação de mudança enviada pelo Google (canal de push)"),
+        request=None,
+        responses={204: None, 202: None, 404: OpenApiResponse(ErrorSerializer)},
+    )
     def post(self, request: Request) -> Response:
         integration = channel_integration(
             channel_id=request.headers.get("X-Goog-Channel-ID", ""),

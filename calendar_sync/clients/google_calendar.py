@@ -310,6 +310,8 @@ class GoogleCalendarClient:
         self.calls_sent = 0  # API calls, counting each call inside a batch
         self._http = _GuardedHttp(self, authorize=True)
         self.service = build_from_document(_discovery_document(self.api_url), http=self._http)
+        # Each `service.events()` builds the resource again (every method, docstrings included): once is enough.
+        self.events = self.service.events()
         self.batch_uri = self.api_url + "batch/calendar/v3"
 
     # --- tokens ----------------------------------------------------------------------------------
@@ -414,7 +416,7 @@ class GoogleCalendarClient:
             params["timeMin"] = time_min.astimezone(UTC).isoformat().replace("+00:00", "Z")
         if page_token:
             params["pageToken"] = page_token
-        data = self._execute(self.service.events().list(**params))
+        data = self._execute(self.events.list(**params))
         events = [event for item in data.get("items") or [] if (event := parse_event(item, zone))]
         return EventPage(
             events=events,
@@ -423,20 +425,20 @@ class GoogleCalendarClient:
         )
 
     def event_get(self, calendar_id: str, event_id: str) -> CalendarEvent:
-        return self._event(self._execute(self.service.events().get(calendarId=calendar_id, eventId=event_id)))
+        return self._event(self._execute(self.events.get(calendarId=calendar_id, eventId=event_id)))
 
     def event_insert(self, calendar_id: str, draft: EventDraft) -> CalendarEvent:
-        request = self.service.events().insert(calendarId=calendar_id, body=draft.body(with_id=True))
+        request = self.events.insert(calendarId=calendar_id, body=draft.body(with_id=True))
         return self._event(self._execute(request))
 
     def event_patch(self, calendar_id: str, event_id: str, draft: EventDraft, *, etag: str = "") -> CalendarEvent:
-        request = self.service.events().patch(calendarId=calendar_id, eventId=event_id, body=draft.body(with_id=False))
+        request = self.events.patch(calendarId=calendar_id, eventId=event_id, body=draft.body(with_id=False))
         if etag:
             request.headers["If-Match"] = etag
         return self._event(self._execute(request))
 
     def event_delete(self, calendar_id: str, event_id: str, *, etag: str = "") -> None:
-        request = self.service.events().delete(calendarId=calendar_id, eventId=event_id)
+        request = self.events.delete(calendarId=calendar_id, eventId=event_id)
         if etag:
             request.headers["If-Match"] = etag
         self._execute(request)
@@ -456,15 +458,17 @@ class GoogleCalendarClient:
                 retry.extend(self._batch_once(calendar_id, chunk, outcomes, last=round_number == self.max_attempts))
             if retry:
                 wait = self._backoff(round_number)
-                self._emit(f"lote: {len(retry)} chamadas limitadas ou com erro; nova tentativa em {wait:.1f} s", "WARNING")
+                self._emit(
+                    f"lote: {len(retry)} chamadas limitadas ou com erro; nova tentativa em {wait:.1f} s", "WARNING"
+                )
                 self.clock.sleep(wait)
             pending = retry
         return [outcomes[operation.key] for operation in operations]
 
     def watch(self, calendar_id: str, *, channel_id: str, address: str, token: str, ttl_seconds: int) -> WatchChannel:
-        body = {"id": channel_id, "type": "web_hook", "address": address, "token": token}
+        body: dict[str, Any] = {"id": channel_id, "type": "web_hook", "address": address, "token": token}
         body["params"] = {"ttl": str(ttl_seconds)}
-        data = self._execute(self.service.events().watch(calendarId=calendar_id, body=body))
+        data = self._execute(self.events.watch(calendarId=calendar_id, body=body))
         expiration = data.get("expiration")
         expires_at = datetime.fromtimestamp(int(expiration) / 1000, tz=UTC) if expiration else None
         return WatchChannel(str(data.get("id") or channel_id), str(data.get("resourceId") or ""), expires_at, token)
@@ -533,7 +537,7 @@ class GoogleCalendarClient:
         return retry
 
     def _batch_request(self, calendar_id: str, operation: BatchOperation) -> Any:
-        events = self.service.events()
+        events = self.events
         if operation.method == "insert" and operation.draft is not None:
             return events.insert(calendarId=calendar_id, body=operation.draft.body(with_id=True))
         if operation.method == "patch" and operation.draft is not None:
@@ -574,8 +578,10 @@ class GoogleCalendarClient:
                     uri, method, body=body, headers=headers, redirections=redirections
                 )
             except (OSError, httplib2.HttpLib2Error) as error:
-                reason = "tempo de resposta esgotado" if isinstance(error, socket.timeout | TimeoutError) else (
-                    f"falha de conexão ({type(error).__name__})"
+                reason = (
+                    "tempo de resposta esgotado"
+                    if isinstance(error, socket.timeout | TimeoutError)
+                    else (f"falha de conexão ({type(error).__name__})")
                 )
                 if number == self.max_attempts:
                     self._emit(f"{method} {shown} → {reason}; desistindo após {number} tentativas", "ERROR")
@@ -615,7 +621,11 @@ class GoogleCalendarClient:
             "detail": reason,
         }
         error: ExternalApiError
-        if status == 410 and reason in ("fullSyncRequired", "updatedMinTooLongAgo") or (status == 410 and "syncToken" in uri):
+        if (
+            status == 410
+            and reason in ("fullSyncRequired", "updatedMinTooLongAgo")
+            or (status == 410 and "syncToken" in uri)
+        ):
             error = SyncTokenExpiredError(**common)
         elif status in (404, 410):
             error = EventGoneError(**common)

@@ -25,8 +25,14 @@ def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
 
 def appointment_body(**fields: object) -> dict[str, object]:
     start = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
-    return {"client_name": "Ana", "client_phone": "(11) 90000-0000", "service": "Consulta", "start": start.isoformat(),
-            "duration_minutes": 60, **fields}
+    return {
+        "client_name": "Ana",
+        "client_phone": "(11) 90000-0000",
+        "service": "Consulta",
+        "start": start.isoformat(),
+        "duration_minutes": 60,
+        **fields,
+    }
 
 
 def test_creating_an_appointment_queues_its_sync_only_after_commit_and_the_worker_pushes_it(
@@ -62,7 +68,10 @@ def test_filters_by_professional_status_and_date_range(pro_a, company_a, make_ap
 
     assert len(api.get(APPOINTMENTS, {"professional": colleague.pk}).json()["results"]) == 2
     assert len(api.get(APPOINTMENTS, {"status": "confirmed"}).json()["results"]) == 2
-    window = {"start_after": (first + timedelta(minutes=30)).isoformat(), "start_before": (first + timedelta(hours=2, minutes=30)).isoformat()}
+    window = {
+        "start_after": (first + timedelta(minutes=30)).isoformat(),
+        "start_before": (first + timedelta(hours=2, minutes=30)).isoformat(),
+    }
     assert len(api.get(APPOINTMENTS, window).json()["results"]) == 3  # 1 h and 2 h of hers, 1 h of her colleague
     assert api.get(APPOINTMENTS, {"start_after": "2026-13-01"}).status_code == 400
 
@@ -72,8 +81,9 @@ def test_a_user_of_company_a_never_sees_company_b_by_api_or_admin(
 ) -> None:  # type: ignore[no-untyped-def]
     (theirs,) = make_appointments(pro_b, 1)
     make_appointments(pro_a, 2)
-    CalendarSyncLog.objects.create(company=pro_b.company, user=pro_b, sync_direction="to_google", action="create",
-                                   status="success")
+    CalendarSyncLog.objects.create(
+        company=pro_b.company, user=pro_b, sync_direction="to_google", action="create", status="success"
+    )
     api = client_for(pro_a)
 
     listed = api.get(APPOINTMENTS).json()["results"]
@@ -124,9 +134,11 @@ def test_integration_endpoints(google, connect, pro_a, make_appointments) -> Non
     assert detail["conflict_resolution"] == "manual" and detail["timezone"] == "America/Sao_Paulo"
 
     other = next(c for c in detail["calendars"] if not c["primary"])
-    changed = api.put(f"{BASE}/integration/sync-settings",
-                      {"calendar_id": other["id"], "event_prefix": "[Salão]", "conflict_resolution": "google_wins"},
-                      format="json")
+    changed = api.put(
+        f"{BASE}/integration/sync-settings",
+        {"calendar_id": other["id"], "event_prefix": "[Salão]", "conflict_resolution": "google_wins"},
+        format="json",
+    )
     assert changed.status_code == 200 and changed.json()["calendar_name"] == "Atendimentos"
     bad = api.put(f"{BASE}/integration/sync-settings", {"calendar_id": "nope", "timezone": "Mars/Base"}, format="json")
     assert bad.status_code == 400 and "timezone" in bad.json()["error"]["details"]
@@ -149,7 +161,9 @@ def test_integration_endpoints(google, connect, pro_a, make_appointments) -> Non
     assert metrics["last_sync"][0]["email"] == pro_a.email and metrics["last_sync"][0]["last_sync_at"]
 
 
-def test_push_notifications_are_verified_and_start_an_incremental_sync(google, connect, pro_a, settings, client) -> None:  # type: ignore[no-untyped-def]
+def test_push_notifications_are_verified_and_start_an_incremental_sync(
+    google, connect, pro_a, settings, client
+) -> None:  # type: ignore[no-untyped-def]
     settings.GOOGLE_CALENDAR_WEBHOOK_URL = "https://orquestra.example.com/api/v1/google-calendar/notifications"
     integration = connect(pro_a)
     run_sync(integration)
@@ -158,7 +172,9 @@ def test_push_notifications_are_verified_and_start_an_incremental_sync(google, c
     assert google.channels[integration.channel_id]["address"] == settings.GOOGLE_CALENDAR_WEBHOOK_URL
     url = f"{BASE}/notifications"
 
-    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in google.notification_headers(integration.channel_id).items()}
+    headers = {
+        f"HTTP_{k.upper().replace('-', '_')}": v for k, v in google.notification_headers(integration.channel_id).items()
+    }
     assert client.post(url, **{**headers, "HTTP_X_GOOG_RESOURCE_STATE": "sync"}).status_code == 204
     assert client.post(url, **{**headers, "HTTP_X_GOOG_CHANNEL_TOKEN": "forged"}).status_code == 404
     queued = Execution.objects.filter(kind="CALENDAR_SYNC").count()
@@ -168,7 +184,9 @@ def test_push_notifications_are_verified_and_start_an_incremental_sync(google, c
 
     # Renewed a day before it expires: a new channel, the old one stopped.
     old = integration.channel_id
-    GoogleCalendarIntegration.objects.filter(pk=integration.pk).update(channel_expires_at=timezone.now() + timedelta(hours=3))
+    GoogleCalendarIntegration.objects.filter(pk=integration.pk).update(
+        channel_expires_at=timezone.now() + timedelta(hours=3)
+    )
     run_sync(GoogleCalendarIntegration.objects.get(pk=integration.pk))
     integration.refresh_from_db()
     assert integration.channel_id != old and old not in google.channels and integration.channel_id in google.channels

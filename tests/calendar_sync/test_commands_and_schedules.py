@@ -54,7 +54,9 @@ def test_setup_schedules_ships_the_three_periodic_tasks_and_the_demo_one_only_wi
     assert not PeriodicTask.objects.filter(name=DEMO_SCHEDULE_NAME).exists()
 
 
-def test_the_periodic_run_fans_out_one_child_per_active_integration(google, connect, pro_a, pro_b, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_periodic_run_fans_out_one_child_per_active_integration(
+    google, connect, pro_a, pro_b, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     connect(pro_a)
     off = connect(pro_b)
     off.is_active = False

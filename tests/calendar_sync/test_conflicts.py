@@ -21,9 +21,12 @@ def both_changed(google, connect, pro_a, make_appointments):  # type: ignore[no-
     run_sync(integration)
     appointment.refresh_from_db()
     remote_start = appointment.start + timedelta(hours=1)
-    google.google_edit(pro_a.email, appointment.google_event_id, start=remote_start,
-                       end=remote_start + timedelta(minutes=30))
-    appointment = appointment_update(appointment=appointment, service="Barba", start=appointment.start - timedelta(hours=1))
+    google.google_edit(
+        pro_a.email, appointment.google_event_id, start=remote_start, end=remote_start + timedelta(minutes=30)
+    )
+    appointment = appointment_update(
+        appointment=appointment, service="Barba", start=appointment.start - timedelta(hours=1)
+    )
     return integration, appointment, remote_start
 
 
@@ -53,7 +56,9 @@ def test_local_wins_writes_ours_over_google_with_the_new_etag(google, both_chang
     assert event["summary"].endswith("Barba - Cliente 0")
     assert parse_instant(event["start"]["dateTime"]) == appointment.start != remote_start
     assert appointment.google_etag == event["etag"] and not appointment.changed_locally
-    assert "Orquestra prevaleceu" in CalendarSyncLog.objects.filter(error_message__contains="Conflito").get().error_message
+    assert (
+        "Orquestra prevaleceu" in CalendarSyncLog.objects.filter(error_message__contains="Conflito").get().error_message
+    )
 
 
 def test_manual_leaves_both_sides_and_shows_the_conflict_until_someone_chooses(google, both_changed, pro_a) -> None:  # type: ignore[no-untyped-def]

@@ -26,7 +26,9 @@ def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
     return client
 
 
-def test_connecting_through_the_api_stores_encrypted_tokens_and_the_primary_calendar(google, google_server, pro_a) -> None:  # type: ignore[no-untyped-def]
+def test_connecting_through_the_api_stores_encrypted_tokens_and_the_primary_calendar(
+    google, google_server, pro_a
+) -> None:  # type: ignore[no-untyped-def]
     google.add_user(pro_a.email)
     google.oauth.default_email = pro_a.email
     api = client_for(pro_a)
@@ -76,7 +78,9 @@ def test_the_browser_coming_back_from_google_lands_on_the_integration(google, go
 def test_a_token_about_to_expire_is_renewed_first(google, connect, pro_a) -> None:  # type: ignore[no-untyped-def]
     integration = connect(pro_a)
     old = integration.access_token
-    GoogleCalendarIntegration.objects.filter(pk=integration.pk).update(token_expires_at=timezone.now() + timedelta(minutes=2))
+    GoogleCalendarIntegration.objects.filter(pk=integration.pk).update(
+        token_expires_at=timezone.now() + timedelta(minutes=2)
+    )
 
     run_sync(GoogleCalendarIntegration.objects.get(pk=integration.pk))
 
@@ -106,7 +110,9 @@ def test_a_revoked_grant_turns_the_integration_off_with_its_reason_and_one_alert
     assert status["is_active"] is False and "recusou a autorização" in status["disabled_reason"]
 
 
-def test_disconnect_removes_the_events_we_created_and_revokes_the_grant(google, connect, pro_a, make_appointments) -> None:  # type: ignore[no-untyped-def]
+def test_disconnect_removes_the_events_we_created_and_revokes_the_grant(
+    google, connect, pro_a, make_appointments
+) -> None:  # type: ignore[no-untyped-def]
     integration = connect(pro_a)
     make_appointments(pro_a, 3)
     run_sync(integration)
@@ -135,6 +141,10 @@ def test_tokens_and_the_client_secret_never_reach_a_log_line(google, connect, pr
     text = caplog.text + "\n".join(ExecutionLogLine.objects.values_list("message", flat=True))
     assert "renovando o token" in text
     grant = google.oauth.grant_for(pro_a.email)
-    for secret in (integration.access_token, integration.refresh_token, google.oauth.client_secret,
-                   *grant.access_tokens):
+    for secret in (
+        integration.access_token,
+        integration.refresh_token,
+        google.oauth.client_secret,
+        *grant.access_tokens,
+    ):
         assert secret not in text

@@ -29,9 +29,16 @@ def test_first_push_is_one_batch_with_the_template_and_a_second_run_writes_nothi
     assert len(events) == 30
     event = next(e for e in events if e["summary"].endswith("Cliente 0"))
     assert event["summary"] == "[Agendamento] Corte de cabelo - Cliente 0"
-    for line in ("Serviço: Corte de cabelo", "Duração: 30 min", "Cliente: Cliente 0", "Telefone: (11) 99999-0000",
-                 "Email: cliente0@example.com", "Profissional: Maria", "Status: Agendado",
-                 "Observações: Trazer documento"):
+    for line in (
+        "Serviço: Corte de cabelo",
+        "Duração: 30 min",
+        "Cliente: Cliente 0",
+        "Telefone: (11) 99999-0000",
+        "Email: cliente0@example.com",
+        "Profissional: Maria",
+        "Status: Agendado",
+        "Observações: Trazer documento",
+    ):
         assert line in event["description"]
     appointment = Appointment.objects.get(client_name="Cliente 0")
     assert event["extendedProperties"]["private"] == {"orquestra_appointment": str(appointment.uid)}
@@ -101,9 +108,13 @@ def test_a_retried_insert_never_makes_a_second_event(google, connect, pro_a, mak
     integration = connect(pro_a)
     (appointment,) = make_appointments(pro_a, 1)
     # The first attempt reached Google but its answer was lost: the event with our id is already there.
-    body = {"id": appointment.event_id, "summary": "old", "start": {"dateTime": appointment.start.isoformat()},
-            "end": {"dateTime": (appointment.start + timedelta(minutes=30)).isoformat()},
-            "extendedProperties": {"private": {"orquestra_appointment": str(appointment.uid)}}}
+    body = {
+        "id": appointment.event_id,
+        "summary": "old",
+        "start": {"dateTime": appointment.start.isoformat()},
+        "end": {"dateTime": (appointment.start + timedelta(minutes=30)).isoformat()},
+        "extendedProperties": {"private": {"orquestra_appointment": str(appointment.uid)}},
+    }
     google._store(pro_a.email, body, appointment.event_id)
 
     execution = run_sync(integration)
@@ -134,7 +145,9 @@ def test_a_stale_sync_token_410_lists_everything_again(google, connect, pro_a, m
     assert integration.sync_token.startswith(f"st-{google.token_generation}-")
 
 
-def test_paging_stores_the_sync_token_of_the_last_page_only(google, connect, pro_a, make_appointments, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_paging_stores_the_sync_token_of_the_last_page_only(
+    google, connect, pro_a, make_appointments, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("calendar_sync.pull.PAGE_SIZE", 4)
     integration = connect(pro_a)
     make_appointments(pro_a, 10)

@@ -8,7 +8,8 @@ events in incremental lists, 400 for a sync token combined with timeMin & co., 4
 412 on an If-Match that no longer matches, 409 for an id already used, 410 when deleting a deleted event,
 403 rateLimitExceeded / 429 on demand (also inside batches), watch channels.
 
-In pytest: fake = GoogleCalendarFake(); with FakeServer(fake.handle) as server: settings.GOOGLE_CALENDAR_API_URL = server.url + "/"
+In pytest: fake = GoogleCalendarFake(); with FakeServer(fake.handle) as server: point GOOGLE_CALENDAR_API_URL
+and the GOOGLE_OAUTH_* URLs at server.url (tests/calendar_sync/conftest.py).
 Standalone: python -m tests.fakes.google_calendar --port 8104 --demo
 """
 
@@ -30,14 +31,27 @@ from tests.fakes.google_oauth import GoogleOAuthFake
 from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
 
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
-NOT_WITH_SYNC_TOKEN = ("iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin",
-                       "timeMax", "updatedMin")
+NOT_WITH_SYNC_TOKEN = (
+    "iCalUID",
+    "orderBy",
+    "privateExtendedProperty",
+    "q",
+    "sharedExtendedProperty",
+    "timeMin",
+    "timeMax",
+    "updatedMin",
+)
 _EVENTS = re.compile(r"^/calendar/v3/calendars/(?P<calendar>[^/]+)/events(?:/(?P<event>[^/]+))?$")
 
 
 def google_error(status: int, reason: str, message: str, domain: str = "global") -> FakeResponse:
-    body = {"error": {"errors": [{"domain": domain, "reason": reason, "message": message}], "code": status,
-                      "message": message}}
+    body = {
+        "error": {
+            "errors": [{"domain": domain, "reason": reason, "message": message}],
+            "code": status,
+            "message": message,
+        }
+    }
     return FakeResponse.json(body, status=status)
 
 
@@ -82,8 +96,9 @@ class GoogleCalendarFake:
     def add_user(self, email: str) -> None:
         """A Google account with its primary calendar and a second one."""
         self.add_calendar(email, summary=email, primary=True)
-        self.add_calendar(email, calendar_id=f"agenda-{len(self.calendars)}@group.calendar.google.com",
-                          summary="Atendimentos")
+        self.add_calendar(
+            email, calendar_id=f"agenda-{len(self.calendars)}@group.calendar.google.com", summary="Atendimentos"
+        )
 
     def live_events(self, calendar_id: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -107,8 +122,11 @@ class GoogleCalendarFake:
             self._touch(event)
 
     def google_create(self, calendar_id: str, summary: str, start: datetime, minutes: int = 60) -> dict[str, Any]:
-        body = {"summary": summary, "start": {"dateTime": rfc3339(start)},
-                "end": {"dateTime": rfc3339(start + timedelta(minutes=minutes))}}
+        body = {
+            "summary": summary,
+            "start": {"dateTime": rfc3339(start)},
+            "end": {"dateTime": rfc3339(start + timedelta(minutes=minutes))},
+        }
         with self._lock:
             return self._store(calendar_id, body, secrets.token_hex(10))
 
@@ -132,7 +150,9 @@ class GoogleCalendarFake:
         return {
             "X-Goog-Channel-ID": channel_id,
             "X-Goog-Channel-Token": channel["token"],
-            "X-Goog-Channel-Expiration": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(channel["expiration"] / 1000)),
+            "X-Goog-Channel-Expiration": time.strftime(
+                "%a, %d %b %Y %H:%M:%S GMT", time.gmtime(channel["expiration"] / 1000)
+            ),
             "X-Goog-Resource-ID": channel["resourceId"],
             "X-Goog-Resource-URI": channel["resourceUri"],
             "X-Goog-Resource-State": state,
@@ -182,7 +202,9 @@ class GoogleCalendarFake:
             return google_error(404, "notFound", "Not Found")
         calendar_id, event_id = unquote(match["calendar"]), unquote(match["event"] or "")
         if calendar_id == "primary":
-            calendar_id = next((c for c, owner in self.owner.items() if owner == email and self.calendars[c]["primary"]), "")
+            calendar_id = next(
+                (c for c, owner in self.owner.items() if owner == email and self.calendars[c]["primary"]), ""
+            )
         if calendar_id not in self.events or self.owner.get(calendar_id) != email:
             return google_error(404, "notFound", "Not Found")
         with self._lock:
@@ -224,7 +246,9 @@ class GoogleCalendarFake:
                 except ValueError:
                     return google_error(400, "invalid", "Invalid sync token value.")
                 if generation != self.token_generation:
-                    return google_error(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
+                    return google_error(
+                        410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required."
+                    )
         show_deleted = bool(since) or query.get("showDeleted") == "true"
         rows = sorted(
             (e for e in self.events[calendar_id].values() if since < e["_seq"] <= snapshot),
@@ -236,9 +260,13 @@ class GoogleCalendarFake:
             bound = _instant(time_min)
             rows = [e for e in rows if e["status"] == "cancelled" or _instant(e["end"].get("dateTime", "")) >= bound]
         page = rows[offset : offset + size]
-        body: dict[str, Any] = {"kind": "calendar#events", "summary": self.calendars[calendar_id]["summary"],
-                                "timeZone": "America/Sao_Paulo", "accessRole": "owner",
-                                "items": [_public(e) for e in page]}
+        body: dict[str, Any] = {
+            "kind": "calendar#events",
+            "summary": self.calendars[calendar_id]["summary"],
+            "timeZone": "America/Sao_Paulo",
+            "accessRole": "owner",
+            "items": [_public(e) for e in page],
+        }
         if offset + size < len(rows):
             body["nextPageToken"] = _encode_page(snapshot, since, offset + size, time_min)
         else:
@@ -303,8 +331,15 @@ class GoogleCalendarFake:
     def _store(self, calendar_id: str, body: dict[str, Any], event_id: str) -> dict[str, Any]:
         now = rfc3339(datetime.now(UTC))
         event = {
-            "kind": "calendar#event", "status": "confirmed", "summary": "", "description": "",
-            **body, "id": event_id, "created": now, "iCalUID": f"{event_id}@google.com", "sequence": 0,
+            "kind": "calendar#event",
+            "status": "confirmed",
+            "summary": "",
+            "description": "",
+            **body,
+            "id": event_id,
+            "created": now,
+            "iCalUID": f"{event_id}@google.com",
+            "sequence": 0,
             "htmlLink": f"https://www.google.com/calendar/event?eid={event_id}",
             "organizer": {"email": self.owner[calendar_id], "self": True},
         }
@@ -334,8 +369,13 @@ def _bearer(request: FakeRequest) -> str:
 
 def _public(event: dict[str, Any]) -> dict[str, Any]:
     if event["status"] == "cancelled":  # deleted entries carry few fields, as Google's do
-        return {"kind": "calendar#event", "etag": event["etag"], "id": event["id"], "status": "cancelled",
-                "updated": event["updated"]}
+        return {
+            "kind": "calendar#event",
+            "etag": event["etag"],
+            "id": event["id"],
+            "status": "cancelled",
+            "updated": event["updated"],
+        }
     return {key: value for key, value in event.items() if not key.startswith("_")}
 
 

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full",
             action="store_true",
-            help=_("Sincronização completa: reenvia a janela inteira e lê a agenda toda, sem o token de sincronização."),
+            help=_(
+                "Sincronização completa: reenvia a janela inteira e lê a agenda toda, sem o token de sincronização."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
