@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from calendar_sync.enqueue import (
     appointment_sync_enqueue,
@@ -39,8 +39,8 @@ class AppointmentAdmin(admin.ModelAdmin):
     actions = ["sync_now"]
     fieldsets = [
         (None, {"fields": ["company", "professional", "service", "start", "duration_minutes", "status"]}),
-        (_lazy("Cliente"), {"fields": ["client_name", "client_phone", "client_email", "notes"]}),
-        (_lazy("Google Agenda"), {"fields": SYNC_FIELDS}),
+        (gettext_lazy("Cliente"), {"fields": ["client_name", "client_phone", "client_email", "notes"]}),
+        (gettext_lazy("Google Agenda"), {"fields": SYNC_FIELDS}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
@@ -64,7 +64,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             kwargs["queryset"] = User.objects.filter(company_id=getattr(user, "company_id", None), is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_lazy("conflito"), boolean=True)
+    @admin.display(description=gettext_lazy("conflito"), boolean=True)
     def conflict(self, appointment: Appointment) -> bool:
         return bool(appointment.sync_conflict)
 
@@ -94,7 +94,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         for appointment in queryset:
             appointment_delete(appointment=appointment, user=request.user)  # type: ignore[arg-type]
 
-    @admin.action(description=_lazy("Enviar ao Google Agenda agora"), permissions=["sync"])
+    @admin.action(description=gettext_lazy("Enviar ao Google Agenda agora"), permissions=["sync"])
     def sync_now(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
         sent = 0
         for appointment in queryset:
@@ -143,8 +143,11 @@ class GoogleCalendarIntegrationAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["user", "google_email", "calendar_id", "calendar_name", "is_active", "disabled_reason"]}),
-        (_lazy("Sincronização"), {"fields": IntegrationForm.Meta.fields}),
-        (_lazy("Situação"), {"fields": ["token_expires_at", "last_sync_at", "channel_expires_at", "created_at"]}),
+        (gettext_lazy("Sincronização"), {"fields": IntegrationForm.Meta.fields}),
+        (
+            gettext_lazy("Situação"),
+            {"fields": ["token_expires_at", "last_sync_at", "channel_expires_at", "created_at"]},
+        ),
     ]
     actions = ["sync_now", "toggle", "disconnect"]
     change_list_template = "admin/calendar_sync/googlecalendarintegration/change_list.html"
@@ -170,13 +173,13 @@ class GoogleCalendarIntegrationAdmin(admin.ModelAdmin):
         extra = {"metrics": calendar_metrics(request.user), **(extra_context or {})}  # type: ignore[arg-type]
         return super().changelist_view(request, extra)
 
-    @admin.action(description=_lazy("Sincronizar agora"))
+    @admin.action(description=gettext_lazy("Sincronizar agora"))
     def sync_now(self, request: HttpRequest, queryset: QuerySet[GoogleCalendarIntegration]) -> None:
         for integration in queryset.filter(is_active=True).exclude(refresh_token=""):
             integration_sync_enqueue(integration, trigger=Trigger.MANUAL, user=request.user)  # type: ignore[arg-type]
         self.message_user(request, _("Sincronização enfileirada."))
 
-    @admin.action(description=_lazy("Ativar/desativar a sincronização"))
+    @admin.action(description=gettext_lazy("Ativar/desativar a sincronização"))
     def toggle(self, request: HttpRequest, queryset: QuerySet[GoogleCalendarIntegration]) -> None:
         from calendar_sync.services import integration_toggle
 
@@ -186,7 +189,7 @@ class GoogleCalendarIntegrationAdmin(admin.ModelAdmin):
             except Exception as error:  # a ValidationError: not connected
                 self.message_user(request, f"{integration}: {error}", messages.WARNING)
 
-    @admin.action(description=_lazy("Desconectar (remove os eventos criados e revoga o acesso)"))
+    @admin.action(description=gettext_lazy("Desconectar (remove os eventos criados e revoga o acesso)"))
     def disconnect(self, request: HttpRequest, queryset: QuerySet[GoogleCalendarIntegration]) -> None:
         for integration in queryset.exclude(refresh_token=""):
             disconnect_enqueue(integration, user=request.user)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ class Appointment(models.Model):
     """One appointment of one professional with one client. `revision` grows with every change made here;
     `synced_revision` is the revision Google has, so `revision > synced_revision` means "changed locally"."""
 
-    uid = models.UUIDField(_("identificador"), default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(_("identificador único"), default=uuid.uuid4, unique=True, editable=False)
     company = models.ForeignKey(
         "orchestration.Company", verbose_name=_("empresa"), on_delete=models.PROTECT, related_name="appointments"
     )

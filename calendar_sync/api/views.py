@@ -6,7 +6,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -40,11 +40,11 @@ from orchestration.models import Trigger
 from orchestration.outbound import ExternalApiError
 
 _ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description=_lazy("Dados inválidos.")),
-    401: OpenApiResponse(ErrorSerializer, description=_lazy("Sem autenticação.")),
-    403: OpenApiResponse(ErrorSerializer, description=_lazy("Sem permissão.")),
-    404: OpenApiResponse(ErrorSerializer, description=_lazy("Sem integração com o Google Agenda.")),
-    409: OpenApiResponse(ErrorSerializer, description=_lazy("Google Agenda não configurado ou recusou.")),
+    400: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Dados inválidos.")),
+    401: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Sem autenticação.")),
+    403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Sem permissão.")),
+    404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Sem integração com o Google Agenda.")),
+    409: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Google Agenda não configurado ou recusou.")),
 }
 
 
@@ -63,7 +63,8 @@ class AuthUrlView(APIView):
     required_perms: list[str] = []
 
     @extend_schema(
-        summary=_lazy("URL de autorização do Google (acesso offline)"), responses={200: AuthUrlSerializer, **_ERRORS}
+        summary=gettext_lazy("URL de autorização do Google (acesso offline)"),
+        responses={200: AuthUrlSerializer, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
         return Response(AuthUrlSerializer(oauth_start(user=request.user)).data)  # type: ignore[arg-type]
@@ -85,7 +86,7 @@ class OAuthCallbackView(APIView):
         return super().get_authenticators()
 
     @extend_schema(
-        summary=_lazy("Conclui a autorização com o código do Google"),
+        summary=gettext_lazy("Conclui a autorização com o código do Google"),
         request=OAuthCallbackSerializer,
         responses={200: IntegrationSerializer, **_ERRORS},
     )
@@ -96,9 +97,9 @@ class OAuthCallbackView(APIView):
         return Response(IntegrationSerializer(integration).data)
 
     @extend_schema(
-        summary=_lazy("Retorno do navegador vindo do Google"),
+        summary=gettext_lazy("Retorno do navegador vindo do Google"),
         parameters=[OpenApiParameter("code", str), OpenApiParameter("state", str), OpenApiParameter("error", str)],
-        responses={302: OpenApiResponse(description=_lazy("Para o admin da integração.")), **_ERRORS},
+        responses={302: OpenApiResponse(description=gettext_lazy("Para o admin da integração.")), **_ERRORS},
     )
     def get(self, request: Request) -> HttpResponse:
         if request.query_params.get("error"):
@@ -118,7 +119,7 @@ class OAuthCallbackView(APIView):
 class StatusView(APIView):
     required_perms: list[str] = []
 
-    @extend_schema(summary=_lazy("Situação da sua integração"), responses={200: StatusSerializer, **_ERRORS})
+    @extend_schema(summary=gettext_lazy("Situação da sua integração"), responses={200: StatusSerializer, **_ERRORS})
     def get(self, request: Request) -> Response:
         try:
             google_endpoints()
@@ -147,7 +148,7 @@ class IntegrationView(APIView):
     required_perms: list[str] = []
 
     @extend_schema(
-        summary=_lazy("Sua integração, com as agendas da conta Google"),
+        summary=gettext_lazy("Sua integração, com as agendas da conta Google"),
         responses={200: IntegrationDetailSerializer, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
@@ -165,8 +166,8 @@ class IntegrationView(APIView):
         return Response({**data, "calendars": calendars, "calendars_error": error})
 
     @extend_schema(
-        summary=_lazy("Desconecta: remove os eventos criados, revoga a autorização"),
-        description=_lazy("A sincronização para na hora; um worker remove os eventos e revoga o acesso."),
+        summary=gettext_lazy("Desconecta: remove os eventos criados, revoga a autorização"),
+        description=gettext_lazy("A sincronização para na hora; um worker remove os eventos e revoga o acesso."),
         responses={202: ExecutionAcceptedSerializer, **_ERRORS},
     )
     def delete(self, request: Request) -> Response:
@@ -178,7 +179,7 @@ class ToggleView(APIView):
     required_perms: list[str] = []
 
     @extend_schema(
-        summary=_lazy("Ativa ou desativa a sincronização"),
+        summary=gettext_lazy("Ativa ou desativa a sincronização"),
         request=ToggleSerializer,
         responses={200: IntegrationSerializer, **_ERRORS},
     )
@@ -197,7 +198,7 @@ class SyncSettingsView(APIView):
     required_perms: list[str] = []
 
     @extend_schema(
-        summary=_lazy("Altera as configurações de sincronização"),
+        summary=gettext_lazy("Altera as configurações de sincronização"),
         request=SyncSettingsSerializer,
         responses={200: IntegrationSerializer, **_ERRORS},
     )
@@ -225,7 +226,7 @@ class ManualSyncView(APIView):
     required_perms: list[str] = []
 
     @extend_schema(
-        summary=_lazy("Sincroniza agora (um worker faz o trabalho)"),
+        summary=gettext_lazy("Sincroniza agora (um worker faz o trabalho)"),
         request=None,
         responses={202: ExecutionAcceptedSerializer, **_ERRORS},
     )
@@ -246,7 +247,7 @@ class AppointmentSyncView(APIView):
     required_perms = ["calendar_sync.sync_appointment"]
 
     @extend_schema(
-        summary=_lazy("Envia um agendamento ao Google agora"),
+        summary=gettext_lazy("Envia um agendamento ao Google agora"),
         request=None,
         responses={202: ExecutionAcceptedSerializer, **_ERRORS},
     )
@@ -268,7 +269,7 @@ class SyncLogsView(APIView):
     required_perms: list[str] = []
 
     @extend_schema(
-        summary=_lazy("Registros de sincronização (os seus; o administrador vê todos)"),
+        summary=gettext_lazy("Registros de sincronização (os seus; o administrador vê todos)"),
         parameters=[
             OpenApiParameter("status", str),
             OpenApiParameter("action", str),
@@ -295,7 +296,7 @@ class MetricsView(APIView):
     required_perms = ["calendar_sync.view_calendarsynclog"]
 
     @extend_schema(
-        summary=_lazy("Métricas: integrações ativas, taxa de sucesso, tokens expirados, última sincronização"),
+        summary=gettext_lazy("Métricas: integrações ativas, taxa de sucesso, tokens expirados, última sincronização"),
         responses={200: MetricsSerializer, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
@@ -310,7 +311,7 @@ class NotificationView(APIView):
     permission_classes: list = []  # type: ignore[type-arg]
 
     @extend_schema(
-        summary=_lazy("Notificação de mudança enviada pelo Google (canal de push)"),
+        summary=gettext_lazy("Notificação de mudança enviada pelo Google (canal de push)"),
         request=None,
         responses={204: None, 202: None, 404: OpenApiResponse(ErrorSerializer)},
     )
