@@ -129,6 +129,9 @@ def _apply_page(
                 Appointment.objects.filter(pk=appointment.pk).update(google_etag=event.etag)
                 appointment.google_etag = event.etag
             continue
+        if not event.cancelled and (event.start is None or event.duration_minutes is None):
+            result.foreign += 1  # no usable start/end (a malformed entry): nothing we could apply
+            continue
         if event.recurring:
             log.add(
                 direction=LogDirection.FROM_GOOGLE,

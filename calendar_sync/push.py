@@ -46,16 +46,17 @@ class PushResult:
 def appointments_to_push(
     integration: GoogleCalendarIntegration, *, start: datetime, end: datetime, everything: bool = False
 ) -> QuerySet[Appointment]:
-    """The professional's appointments Google does not have as they are: changed since the last sync, or
-    in the window and never sent. `everything` takes every appointment of the window (a full resync)."""
+    """The professional's appointments Google does not have as they are: those already in Google and changed
+    since, and those of the window never sent (an old appointment is not sent just because the professional
+    connected today). `everything` takes every appointment of the window as well (a full resync)."""
     # A professional without a company has no appointments: nothing of another company is ever pushed.
     mine = Appointment.objects.filter(professional_id=integration.user_id, company_id=integration.user.company_id or 0)
     in_window = Q(start__gte=start, start__lt=end)
+    changed_in_google = Q(revision__gt=F("synced_revision")) & ~Q(google_event_id="")
+    never_sent = in_window & Q(google_event_id="") & ~Q(status=AppointmentStatus.CANCELLED)
+    wanted = changed_in_google | never_sent
     if everything:
-        wanted = in_window | Q(revision__gt=F("synced_revision"))
-    else:
-        never_sent = in_window & Q(google_event_id="") & ~Q(status=AppointmentStatus.CANCELLED)
-        wanted = Q(revision__gt=F("synced_revision")) | never_sent
+        wanted |= in_window
     return mine.filter(wanted).select_related("professional").order_by("start", "id")
 
 

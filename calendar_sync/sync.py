@@ -20,7 +20,7 @@ from calendar_sync.models import Appointment, GoogleCalendarIntegration, LogActi
 from calendar_sync.oauth import integration_revoked
 from calendar_sync.pull import pull_changes
 from calendar_sync.push import appointments_to_push, push_appointments
-from calendar_sync.reconcile import push_window
+from calendar_sync.reconcile import apply_remote, push_window
 from calendar_sync.sync_log import SyncLogBuffer
 from orchestration.models import Execution, Trigger
 from orchestration.services.fanout import ChildSpec
@@ -159,8 +159,6 @@ def appointment_sync_job(context: JobContext) -> None:
 
 def _resolve_conflict(appointment: Appointment, integration: GoogleCalendarIntegration, keep: str) -> None:
     """A person chose: "local" pushes ours over Google's current version; "google" takes Google's."""
-    from calendar_sync.reconcile import apply_remote
-
     client = calendar_client(integration)
     try:
         current = client.event_get(integration.calendar_id, appointment.event_id)

@@ -1,5 +1,7 @@
 """Shapes of the calendar_sync API. Tokens never leave: no serializer has a token field."""
 
+from datetime import UTC, datetime
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -10,6 +12,7 @@ from calendar_sync.models import (
     GoogleCalendarIntegration,
     SyncDirection,
 )
+from orchestration.api.datetime_filters import MAX_OFFSET, MAX_YEAR, MIN_YEAR
 from orchestration.models import User
 
 
@@ -50,6 +53,17 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "synced_at",
             "sync_conflict",
         ]
+
+    def validate_start(self, value: datetime) -> datetime:
+        # PostgreSQL refuses offsets beyond ±15:59 and Python years outside 1–9999 once converted: a 400 here.
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > MAX_OFFSET:
+            raise serializers.ValidationError(_("Deslocamento de fuso fora do intervalo aceito (de -15:59 a +15:59)."))
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise serializers.ValidationError(
+                _("Ano fora do intervalo aceito (de %(min)d a %(max)d).") % {"min": MIN_YEAR, "max": MAX_YEAR}
+            )
+        return value.astimezone(UTC).replace(microsecond=0)
 
     def get_sync_pending(self, appointment: Appointment) -> bool:
         return appointment.changed_locally

@@ -36,6 +36,7 @@ from calendar_sync.oauth import client_calendars, oauth_complete, oauth_start
 from calendar_sync.selectors import appointments_visible, calendar_metrics, integration_of, sync_logs_visible
 from calendar_sync.services import integration_settings_update, integration_toggle
 from orchestration.api.serializers import ErrorSerializer
+from orchestration.exceptions import ValidationFailed
 from orchestration.models import Trigger
 from orchestration.outbound import ExternalApiError
 
@@ -76,12 +77,13 @@ class OAuthCallbackView(APIView):
     required_perms = {"post": [], "get": []}
 
     def get_permissions(self) -> list:  # type: ignore[type-arg]
-        if self.request.method == "GET":
+        if getattr(self.request, "method", None) == "GET":
             return []  # the signed, single-use state names the user; the browser may have no API session
         return super().get_permissions()
 
     def get_authenticators(self) -> list:  # type: ignore[type-arg]
-        if self.request.method == "GET":
+        # Called before the DRF request exists (and with none at all while the schema is generated).
+        if getattr(self.request, "method", None) == "GET":
             return []
         return super().get_authenticators()
 
@@ -103,10 +105,8 @@ class OAuthCallbackView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         if request.query_params.get("error"):
-            return HttpResponse(
-                _("Autorização recusada no Google: %(error)s") % {"error": request.query_params["error"]},
-                status=400,
-                content_type="text/plain; charset=utf-8",
+            raise ValidationFailed(
+                _("Autorização recusada no Google: %(error)s") % {"error": request.query_params["error"][:200]}
             )
         serializer = OAuthCallbackSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)

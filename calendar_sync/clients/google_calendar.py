@@ -498,7 +498,13 @@ class GoogleCalendarClient:
                 service=SERVICE, method=request.method, url=self._shown(request.uri), detail=str(error)[:200]
             ) from None
         self.calls_sent += 1
-        return data if data is not None else {}
+        if data is None:
+            return {}
+        if not isinstance(data, dict):  # the library hands back the raw text of a body that is not JSON
+            raise MalformedResponseError(
+                service=SERVICE, method=request.method, url=self._shown(request.uri), detail="o corpo não é JSON válido"
+            )
+        return data
 
     def _batch_once(
         self, calendar_id: str, chunk: list[BatchOperation], outcomes: dict[str, BatchOutcome], *, last: bool
@@ -512,6 +518,10 @@ class GoogleCalendarClient:
             if exception is None:
                 outcome.event = parse_event(response) if response else None
                 outcome.error = None
+                if outcome.event is None and by_key[request_id].method != "delete":
+                    outcome.error = MalformedResponseError(
+                        service=SERVICE, method="BATCH", url=self.batch_uri, detail="resposta sem evento"
+                    )
                 return
             if isinstance(exception, HttpError):
                 status, content = exception.resp.status, exception.content

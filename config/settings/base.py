@@ -231,6 +231,13 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "orchestration.models.alerts.AlertStatus",
         "NotificationStatusEnum": "orchestration.models.alerts.NotificationStatus",
         "ExecutionStatusEnum": "orchestration.models.executions.ExecutionStatus",
+        # calendar_sync
+        "AppointmentStatusEnum": "calendar_sync.models.AppointmentStatus",
+        "CalendarSyncDirectionEnum": "calendar_sync.models.SyncDirection",
+        "CalendarLogDirectionEnum": "calendar_sync.models.LogDirection",
+        "CalendarLogActionEnum": "calendar_sync.models.LogAction",
+        "CalendarLogStatusEnum": "calendar_sync.models.LogStatus",
+        "ConflictResolutionEnum": "calendar_sync.models.ConflictResolution",
     },
 }
 
