@@ -23,15 +23,26 @@ def fake_and_client(settings):  # type: ignore[no-untyped-def]
     fake.add_user(EMAIL)
     with FakeServer(fake.handle) as server:
         access, refresh = fake.oauth.issue_tokens(EMAIL)
-        oauth = OAuthConfig(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uri="http://x/cb",
-                            auth_url=f"{server.url}/o/oauth2/auth", token_url=f"{server.url}/token",
-                            revoke_url=f"{server.url}/revoke")
+        oauth = OAuthConfig(
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            redirect_uri="http://x/cb",
+            auth_url=f"{server.url}/o/oauth2/auth",
+            token_url=f"{server.url}/token",
+            revoke_url=f"{server.url}/revoke",
+        )
         tokens = GoogleTokens(access, refresh, datetime.now(UTC) + timedelta(hours=1))
         clock = FakeClock()
 
         def make(**options: object) -> GoogleCalendarClient:
-            return GoogleCalendarClient(api_url=f"{server.url}/", tokens=tokens, oauth=oauth, user_key="u1",
-                                        clock=clock, **{"rate_limit_per_minute": 0, **options})  # type: ignore[arg-type]
+            return GoogleCalendarClient(
+                api_url=f"{server.url}/",
+                tokens=tokens,
+                oauth=oauth,
+                user_key="u1",
+                clock=clock,
+                **{"rate_limit_per_minute": 0, **options},
+            )  # type: ignore[arg-type]
 
         yield fake, make, clock
 
@@ -68,9 +79,19 @@ def test_the_limiter_takes_one_slot_per_call_inside_a_batch(fake_and_client) -> 
     client = make(rate_limit_per_minute=5)
     start = datetime.now(UTC) + timedelta(days=1)
     operations = [
-        BatchOperation(key=str(n), method="insert", draft=EventDraft(
-            id=f"orqbench{n:04d}", summary="x", description="", start=start, end=start + timedelta(minutes=30),
-            time_zone="UTC", app_id=str(n)))
+        BatchOperation(
+            key=str(n),
+            method="insert",
+            draft=EventDraft(
+                id=f"orqbench{n:04d}",
+                summary="x",
+                description="",
+                start=start,
+                end=start + timedelta(minutes=30),
+                time_zone="UTC",
+                app_id=str(n),
+            ),
+        )
         for n in range(8)
     ]
 
