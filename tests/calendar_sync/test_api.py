@@ -195,3 +195,32 @@ def test_push_notifications_are_verified_and_start_an_incremental_sync(
 def test_operator_role_has_the_appointment_permissions(make_user) -> None:  # type: ignore[no-untyped-def]
     operator = make_user(Role.OPERATOR)
     assert operator.has_perm("calendar_sync.add_appointment") and operator.has_perm("calendar_sync.sync_appointment")
+
+
+def test_the_admin_adds_appointments_through_the_service_and_shows_the_metrics(
+    google, connect, pro_a, client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    connect(pro_a)
+    client.force_login(pro_a)
+    start = timezone.localtime(timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
+    form = {
+        "professional": pro_a.pk,
+        "service": "Barba",
+        "start_0": start.strftime("%d/%m/%Y"),
+        "start_1": start.strftime("%H:%M:%S"),
+        "duration_minutes": 20,
+        "status": "scheduled",
+        "client_name": "Rui",
+    }
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/admin/calendar_sync/appointment/add/", form)
+
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    appointment = Appointment.objects.get(client_name="Rui")
+    assert appointment.company == pro_a.company and len(callbacks) == 1
+    assert Execution.objects.filter(kind="CALENDAR_APPOINTMENT_SYNC", subject_id=str(appointment.pk)).exists()
+
+    page = client.get("/admin/calendar_sync/googlecalendarintegration/")
+    assert page.status_code == 200 and "Métricas" in page.content.decode()
+    connect_page = client.get("/admin/calendar_sync/googlecalendarintegration/connect/")
+    assert connect_page.status_code == 302 and "/o/oauth2/auth?" in connect_page["Location"]
