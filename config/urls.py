@@ -14,6 +14,7 @@ api_urlpatterns = [
     path("v1/", include("orchestration.api.urls")),
     path("v1/integrations/", include("integrations.api.urls")),
     path("v1/whatsapp/", include("whatsapp_health.api.urls")),
+    path("v1/", include("calendar_sync.api.urls")),
 ]
 
 urlpatterns = [

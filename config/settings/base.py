@@ -236,6 +236,13 @@ SPECTACULAR_SETTINGS = {
         "WhatsAppSessionStatusEnum": "whatsapp_health.models.SessionStatus",
         "ConversationStatusEnum": "whatsapp_health.models.ConversationStatus",
         "InvoiceStatusEnum": "orchestration.invoices.models.InvoiceStatus",
+        # calendar_sync
+        "AppointmentStatusEnum": "calendar_sync.models.AppointmentStatus",
+        "CalendarSyncDirectionEnum": "calendar_sync.models.SyncDirection",
+        "CalendarLogDirectionEnum": "calendar_sync.models.LogDirection",
+        "CalendarLogActionEnum": "calendar_sync.models.LogAction",
+        "CalendarLogStatusEnum": "calendar_sync.models.LogStatus",
+        "ConflictResolutionEnum": "calendar_sync.models.ConflictResolution",
     },
 }
 
@@ -339,6 +346,26 @@ KOMMO_REFRESH_MARGIN_SECONDS = env.int("KOMMO_REFRESH_MARGIN_SECONDS", default=3
 # The scheduled full sync (crontab, local time); empty: no schedule.
 KOMMO_SYNC_CRONTAB = env.str("KOMMO_SYNC_CRONTAB", default="0 6 * * *")
 KOMMO_SIMULATOR_PORT = env.int("KOMMO_SIMULATOR_PORT", default=8103)
+# --- Google Calendar (calendar_sync) ---------------------------------------------------------------
+# OAuth client of the Google Cloud project; without it (and with DEMO_SIMULATORS) the local simulator is used.
+GOOGLE_CALENDAR_CLIENT_ID = env.str("GOOGLE_CALENDAR_CLIENT_ID", default="")
+GOOGLE_CALENDAR_CLIENT_SECRET = env.str("GOOGLE_CALENDAR_CLIENT_SECRET", default="")
+GOOGLE_CALENDAR_REDIRECT_URI = env.str(
+    "GOOGLE_CALENDAR_REDIRECT_URI", default="http://127.0.0.1:8000/api/v1/google-calendar/oauth-callback"
+)
+GOOGLE_OAUTH_AUTH_URL = env.str("GOOGLE_OAUTH_AUTH_URL", default="https://accounts.google.com/o/oauth2/auth")
+GOOGLE_OAUTH_TOKEN_URL = env.str("GOOGLE_OAUTH_TOKEN_URL", default="https://oauth2.googleapis.com/token")
+GOOGLE_OAUTH_REVOKE_URL = env.str("GOOGLE_OAUTH_REVOKE_URL", default="https://oauth2.googleapis.com/revoke")
+# The API root: events at <root>calendar/v3/, batches at <root>batch/calendar/v3.
+GOOGLE_CALENDAR_API_URL = env.str("GOOGLE_CALENDAR_API_URL", default="https://www.googleapis.com/")
+# Requests a minute per connected user, shared by every worker (each call inside a batch counts); 0: no limiter.
+GOOGLE_CALENDAR_RATE_LIMIT_PER_MINUTE = env.int("GOOGLE_CALENDAR_RATE_LIMIT_PER_MINUTE", default=500)
+GOOGLE_CALENDAR_TIMEOUT_SECONDS = env.float("GOOGLE_CALENDAR_TIMEOUT_SECONDS", default=30.0)
+# Calls per batch request (Google's limit is 1000).
+GOOGLE_CALENDAR_BATCH_SIZE = max(1, min(1000, env.int("GOOGLE_CALENDAR_BATCH_SIZE", default=1000)))
+# Public HTTPS address of the push endpoint (…/api/v1/google-calendar/notifications); empty: no watch channels.
+GOOGLE_CALENDAR_WEBHOOK_URL = env.str("GOOGLE_CALENDAR_WEBHOOK_URL", default="")
+GOOGLE_CALENDAR_SIMULATOR_PORT = env.int("GOOGLE_CALENDAR_SIMULATOR_PORT", default=8104)
 
 LOGGING = {
     "version": 1,

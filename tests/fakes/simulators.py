@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.fakes.evolution import demo_handler as evolution_demo
+from tests.fakes.google_calendar import demo_handler as google_calendar_demo_handler
 from tests.fakes.kommo import demo_handler as kommo_demo_handler
 from tests.fakes.movidesk import demo_handler
 from tests.fakes.rpa import demo_handler as rpa_demo_handler
@@ -41,8 +42,19 @@ SIMULATORS.append(
     Simulator(name="evolution", port_setting="EVOLUTION_SIMULATOR_PORT", default_port=8105, make_handler=evolution_demo)
 )
 SIMULATORS.append(Simulator(name="waha", port_setting="WAHA_SIMULATOR_PORT", default_port=8106, make_handler=waha_demo))
+
 # Kommo: a master and four replicas under http://127.0.0.1:8103/{subdomain}; the master's admin renames a
 # stage every few minutes, so the scheduled demo sync has something to propagate.
 SIMULATORS.append(
     Simulator(name="kommo", port_setting="KOMMO_SIMULATOR_PORT", default_port=8103, make_handler=kommo_demo_handler)
+)
+
+# Google Calendar (and its OAuth endpoints): any client and code accepted; one of our events moved every minute.
+SIMULATORS.append(
+    Simulator(
+        name="google-calendar",
+        port_setting="GOOGLE_CALENDAR_SIMULATOR_PORT",
+        default_port=8104,
+        make_handler=google_calendar_demo_handler,
+    )
 )
