@@ -11,6 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# pg_dump and pg_restore for the database backups (`backup_database`, `restore_backup`); Debian's client is
+# at least as new as the compose stack's PostgreSQL 16, and pg_dump reads older servers.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
+
 # Requirements first, so that a code change reuses the installed layer.
 COPY requirements/ requirements/
 RUN pip install -r requirements/production.txt

@@ -142,7 +142,7 @@ class IntegrationDetailSerializer(IntegrationSerializer):
         read_only_fields = fields
 
 
-class StatusSerializer(serializers.Serializer):
+class CalendarStatusSerializer(serializers.Serializer):
     configured = serializers.BooleanField()
     connected = serializers.BooleanField()
     is_active = serializers.BooleanField()

@@ -17,12 +17,12 @@ from rest_framework.views import APIView
 from calendar_sync.api.appointments import accepted
 from calendar_sync.api.serializers import (
     AuthUrlSerializer,
+    CalendarStatusSerializer,
     ExecutionAcceptedSerializer,
     IntegrationDetailSerializer,
     IntegrationSerializer,
     MetricsSerializer,
     OAuthCallbackSerializer,
-    StatusSerializer,
     SyncLogSerializer,
     SyncSettingsSerializer,
     ToggleSerializer,
@@ -119,7 +119,9 @@ class OAuthCallbackView(APIView):
 class StatusView(APIView):
     required_perms: list[str] = []
 
-    @extend_schema(summary=gettext_lazy("Situação da sua integração"), responses={200: StatusSerializer, **_ERRORS})
+    @extend_schema(
+        summary=gettext_lazy("Situação da sua integração"), responses={200: CalendarStatusSerializer, **_ERRORS}
+    )
     def get(self, request: Request) -> Response:
         try:
             google_endpoints()
@@ -141,7 +143,7 @@ class StatusView(APIView):
             "pending_changes": mine.filter(revision__gt=F("synced_revision")).count() if integration else 0,
             "conflicts": mine.exclude(sync_conflict="").count(),
         }
-        return Response(StatusSerializer(body).data)
+        return Response(CalendarStatusSerializer(body).data)
 
 
 class IntegrationView(APIView):

@@ -116,6 +116,7 @@ class NotificationCategory(models.TextChoices):
     REAUTHORIZATION = "REAUTHORIZATION", _("Nova autorização necessária")
     RECOVERY = "RECOVERY", _("Recuperação")
     TEST = "TEST", _("Teste")
+    REPORT = "REPORT", _("Relatório")
 
 
 class NotificationStatus(models.TextChoices):

@@ -8,11 +8,10 @@ A report is sent once per `group` (e.g. one group per day): a second run finds i
 
 from django.db import transaction
 
-from orchestration.models import Notification, User
+from orchestration.models import Notification, NotificationCategory, User
 from orchestration.services.notification_recipients import Preferences, active_users_with_preferences
 
-# Not (yet) one of NotificationCategory's choices: adding it there needs a migration of the ledger's owner.
-REPORT_CATEGORY = "REPORT"
+REPORT_CATEGORY = NotificationCategory.REPORT
 
 
 def report_recipients() -> list[tuple[User, Preferences]]:

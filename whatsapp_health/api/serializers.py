@@ -81,7 +81,7 @@ class ConversationSerializer(serializers.ModelSerializer):
         fields = ["id", "contact_id", "last_message_at", "status", "closed_at"]
 
 
-class StatusSerializer(serializers.Serializer):
+class WhatsAppStatusSerializer(serializers.Serializer):
     connected = serializers.BooleanField()
     timestamp = serializers.CharField(help_text=_("Instante da consulta, ISO 8601 em UTC."))
     session = serializers.IntegerField()

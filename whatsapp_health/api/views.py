@@ -26,8 +26,8 @@ from whatsapp_health.api.serializers import (
     ConversationSerializer,
     SessionCheckResultSerializer,
     SessionTransitionSerializer,
-    StatusSerializer,
     WhatsAppSessionSerializer,
+    WhatsAppStatusSerializer,
 )
 from whatsapp_health.checks import provider_state_fetch, session_endpoint
 from whatsapp_health.enqueue import CHECK, CLEANUP, CONVERSATIONS, whatsapp_job_enqueue
@@ -200,7 +200,7 @@ class WhatsAppStatusView(APIView):
     @extend_schema(
         summary=_("Situação real da sessão no provedor"),
         parameters=[_SESSION_PARAMETER],
-        responses={200: StatusSerializer, **_AUTH_ERRORS, **_NOT_FOUND},
+        responses={200: WhatsAppStatusSerializer, **_AUTH_ERRORS, **_NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
         session = _session(request)
@@ -213,7 +213,7 @@ class WhatsAppStatusView(APIView):
             "stored_status": session.status,
             "error": result.error,
         }
-        return Response(StatusSerializer(body).data)
+        return Response(WhatsAppStatusSerializer(body).data)
 
 
 class _SessionCheckView(APIView):
