@@ -215,3 +215,15 @@ def test_archive_and_restore_are_manual_transitions_and_history_stays(make_sessi
         ("ARCHIVED", "CONNECTING", "MANUAL"),
         ("CONNECTED", "ARCHIVED", "MANUAL"),
     ]
+
+
+MAINTENANCE = ["sync-all-sessions", "force-sync", "cleanup-sessions", "check-inactive-conversations"]
+
+
+@pytest.mark.parametrize("path", MAINTENANCE)
+def test_options_on_the_maintenance_endpoints_describes_them(path: str, operator_user: Any) -> None:
+    # Found by the API fuzzer: a class attribute named `options` once shadowed the OPTIONS handler (a 500).
+    response = _client(operator_user).options(f"{BASE}/{path}")
+
+    assert response.status_code == 200
+    assert "POST" in response["Allow"]

@@ -267,10 +267,16 @@ class _EnqueueView(APIView):
     authentication_classes = AUTHENTICATION_CLASSES
     required_perms = [SYNC]
     job = CHECK
-    options: dict[str, bool] = {}
+    job_options: dict[str, bool] = {}
 
     def post(self, request: Request) -> Response:
-        return _accepted(whatsapp_job_enqueue(self.job, trigger=Trigger.API, **_client_info(request), **self.options))  # type: ignore[arg-type]
+        execution = whatsapp_job_enqueue(
+            self.job,
+            trigger=Trigger.API,
+            **_client_info(request),  # type: ignore[arg-type]
+            **self.job_options,
+        )
+        return _accepted(execution)
 
 
 _ACCEPTED_SCHEMA = {"request": None, "responses": {202: AcceptedSerializer, **_AUTH_ERRORS}}
@@ -287,7 +293,7 @@ class SyncAllSessionsView(_EnqueueView):
 class ForceSyncView(_EnqueueView):
     """Forced check of every session, then the cleanup of old sessions and of inactive conversations."""
 
-    options = {"force": True, "cleanup": True}
+    job_options = {"force": True, "cleanup": True}
 
     @extend_schema(summary=_("Força a sincronização completa"), **_ACCEPTED_SCHEMA)  # type: ignore[arg-type]
     def post(self, request: Request) -> Response:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -140,10 +140,13 @@ class KommoAuthorizeView(APIView):
     @extend_schema(
         summary=_("URL de consentimento OAuth de uma conta"),
         parameters=[OpenApiParameter("subdomain", str, required=True)],
-        responses=KommoAuthorizeSerializer,
+        responses={200: KommoAuthorizeSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
-        account = get_object_or_404(KommoAccount, subdomain=request.query_params.get("subdomain", ""))
+        subdomain = request.query_params.get("subdomain", "").strip()
+        if not subdomain:
+            raise serializers.ValidationError({"subdomain": [_("Informe o subdomínio da conta.")]})
+        account = get_object_or_404(KommoAccount, subdomain=subdomain)
         return Response({"authorization_url": authorization_url(account)})
 
 

@@ -138,3 +138,14 @@ def test_oauth_connect_stores_the_tokens_of_the_account_named_by_referer(kommo: 
         f"{BASE}/oauth/callback", {"code": "x", "state": "forjado", "referer": "nova.kommo.com"}
     )
     assert forged.status_code == 400
+
+
+def test_the_consent_url_needs_a_known_subdomain(admin_user: User) -> None:
+    client = client_for(admin_user)
+
+    missing = client.get(f"{BASE}/oauth/authorize")
+    unknown = client.get(f"{BASE}/oauth/authorize", {"subdomain": "ninguem"})
+
+    assert missing.status_code == 400
+    assert "subdomain" in missing.json()["error"]["details"]
+    assert unknown.status_code == 404
