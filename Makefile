@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: run setup prepare serve test test-fast lint typecheck fuzz deps dev-deps clean
+.PHONY: run setup prepare serve test test-fast lint typecheck fuzz deps dev-deps clean vendor
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -78,3 +78,13 @@ fuzz: dev-deps
 
 clean:
 	rm -rf var
+
+# The console's front-end files, from the npm registry at the versions package-lock.json pins, copied into the
+# static files (and axe-core into the browser tests). The copies are committed: running the product or its
+# tests needs no npm and no CDN. Run after changing a version in package.json.
+vendor:
+	npm ci --no-audit --no-fund
+	mkdir -p orchestration/static/vendor/htmx orchestration/static/vendor/chartjs tests/browser/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE orchestration/static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md orchestration/static/vendor/chartjs/
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/browser/vendor/

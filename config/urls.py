@@ -3,8 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from orchestration.api.optional_slash import optional_slash
+from orchestration.console.views.dashboard import dashboard
 from orchestration.views.health import healthz
-from orchestration.views.home import home
 
 # Every route under /api/ answers with and without its trailing slash, whatever style its app wrote it in.
 api_urlpatterns = [
@@ -18,7 +18,8 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", dashboard, name="home"),
+    path("console/", include("orchestration.console.urls")),
     path("healthz", healthz, name="healthz"),
     # Before the admin: the tickets' old admin addresses redirect to MovideskTicket's.
     path("admin/integrations/ticket/", include("integrations.movidesk.admin_redirects")),

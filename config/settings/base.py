@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_celery_results",
     "storages",
+    "django_htmx",
     "orchestration",
     "integrations",
     "calendar_sync",
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -2,6 +2,10 @@
 
 from django.urls import path
 
-from orchestration.invoices.views import monthly_report
+from orchestration.invoices.views.processes import process_list
+from orchestration.invoices.views.report import monthly_report
 
-urlpatterns = [path("report/", monthly_report, name="invoice-monthly-report")]
+urlpatterns = [
+    path("report/", monthly_report, name="invoice-monthly-report"),
+    path("processes/", process_list, name="invoice-processes"),
+]

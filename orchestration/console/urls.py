@@ -1,0 +1,15 @@
+"""The console's pages under /console/ (the dashboard itself is `/`, named "home", in config/urls.py)."""
+
+from django.urls import path
+
+from orchestration.console.views import alerts, dashboard, execution, executions, health
+
+app_name = "console"
+
+urlpatterns = [
+    path("tiles/<slug:key>", dashboard.tile, name="tile"),
+    path("health/", health.grid, name="health"),
+    path("executions/", executions.execution_list, name="executions"),
+    path("executions/<int:pk>/", execution.execution_page, name="execution"),
+    path("alerts/", alerts.alert_list, name="alerts"),
+]

@@ -1,0 +1,107 @@
+"""What each app shows on the console (`/`): dashboard tiles and health-grid rows.
+
+Every app declares them in `<app>/panels.py` (imported on the first lookup), so the console, which lives in
+orchestration, never imports an app:
+
+    register_tile(DashboardTile("whatsapp_down", _("Sessões do WhatsApp fora do ar"),
+                                "console/tiles/whatsapp_down.html", context=whatsapp_down_context, order=60))
+    register_health_source(HealthSource("kommo", _("Réplicas Kommo"), kinds=(REPLICA_KIND,),
+                                        rows=kommo_rows, rerun=kommo_rerun, order=20))
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from orchestration.models import Execution, User
+
+
+@dataclass(frozen=True)
+class DashboardTile:
+    key: str
+    title: str | Promise
+    # A partial template rendered with the context below (plus `tile` and `request`); it also serves the
+    # tile's own htmx refresh at /console/tiles/<key>.
+    template: str
+    # The tile's data for this viewer; None hides the tile (the viewer may not see what it shows).
+    context: Callable[["User"], dict[str, Any] | None]
+    order: int = 100
+    # Seconds between the tile's htmx refreshes; 0 keeps it as rendered.
+    refresh_seconds: int = 15
+    wide: bool = False  # spans the whole row (the chart)
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    """One line of the health grid: an account, session or integration and the kinds that sync it."""
+
+    key: str  # unique in the grid, e.g. "kommo:12"
+    label: str
+    # What the kinds' executions are about (Execution.subject); None for a job about no one thing (Movidesk).
+    subject: models.Model | None
+    link: str = ""  # where the item itself is configured (its admin page)
+    detail: str = ""  # second line: the carrier and month, the provider, the owner...
+    # The columns of this row; empty means the source's kinds.
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HealthSource:
+    key: str
+    label: str | Promise
+    kinds: tuple[str, ...]
+    # The rows the viewer may see (scoped to their company where the app has tenants).
+    rows: Callable[["User"], Iterable[HealthRow]]
+    # Starts a run of `kind` for the row (the cell's "run again" when there is no failed item to retry);
+    # None when the cell can only retry its failed item.
+    rerun: Callable[[HealthRow, str, "User"], "Execution"] | None = None
+    # Who may run a cell again: a Django permission ("app.codename").
+    rerun_permission: str = "orchestration.retry_execution"
+    order: int = 100
+
+
+_TILES: dict[str, DashboardTile] = {}
+_SOURCES: dict[str, HealthSource] = {}
+_discovered = False
+
+
+def register_tile(tile: DashboardTile) -> DashboardTile:
+    _TILES[tile.key] = tile
+    return tile
+
+
+def register_health_source(source: HealthSource) -> HealthSource:
+    _SOURCES[source.key] = source
+    return source
+
+
+def _discover() -> None:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("panels")
+        _discovered = True
+
+
+def tiles_all() -> list[DashboardTile]:
+    _discover()
+    return sorted(_TILES.values(), key=lambda tile: (tile.order, tile.key))
+
+
+def tile_get(key: str) -> DashboardTile | None:
+    _discover()
+    return _TILES.get(key)
+
+
+def health_sources_all() -> list[HealthSource]:
+    _discover()
+    return sorted(_SOURCES.values(), key=lambda source: (source.order, source.key))
+
+
+def health_source_get(key: str) -> HealthSource | None:
+    _discover()
+    return _SOURCES.get(key)
