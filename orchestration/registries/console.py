@@ -1,7 +1,7 @@
 """What each app shows on the console (`/`): dashboard tiles and health-grid rows.
 
-Every app declares them in `<app>/panels.py` (imported on the first lookup), so the console, which lives in
-orchestration, never imports an app:
+Every app declares its tiles in `<app>/dashboard_tiles.py` and its grid rows in `<app>/health_grid.py` (both
+imported on the first lookup), so the console, which lives in orchestration, never imports an app:
 
     register_tile(DashboardTile("whatsapp_down", _("Sessões do WhatsApp fora do ar"),
                                 "console/tiles/whatsapp_down.html", context=whatsapp_down_context, order=60))
@@ -83,7 +83,7 @@ def register_health_source(source: HealthSource) -> HealthSource:
 def _discover() -> None:
     global _discovered
     if not _discovered:
-        autodiscover_modules("panels")
+        autodiscover_modules("dashboard_tiles", "health_grid")
         _discovered = True
 
 
