@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orchestration.console.views import alerts, dashboard, execution, executions, health
+from orchestration.console.views import alerts, dashboard, execution, executions, health, notifications
 
 app_name = "console"
 
@@ -11,5 +11,7 @@ urlpatterns = [
     path("health/", health.grid, name="health"),
     path("executions/", executions.execution_list, name="executions"),
     path("executions/<int:pk>/", execution.execution_page, name="execution"),
+    path("executions/<int:pk>/summary", execution.execution_summary, name="execution-summary"),
     path("alerts/", alerts.alert_list, name="alerts"),
+    path("notifications/<int:pk>/read", notifications.notification_read, name="notification-read"),
 ]
