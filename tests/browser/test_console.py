@@ -151,3 +151,19 @@ def test_the_phone_layout_never_scrolls_sideways(live: Live, admin_user: User) -
         time.sleep(0.2)  # the chart draws after load
         assert horizontal_overflow(page) == 0, path
         screenshot(page, name)
+
+
+def test_the_theme_chosen_in_the_admin_is_the_consoles(live: Live, operator_user: User) -> None:
+    page = live.page(operator_user)
+    page.goto(live.url("/admin/"))
+    light = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    page.locator("#user-tools .theme-toggle").click()  # auto (light here) → dark, as the admin cycles it
+
+    page.goto(live.url("/"))
+
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+    dark = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert dark != light and sum(int(part) for part in dark[4:-1].split(",")) < 150, dark  # a dark background
+    assert page.locator(".orq-nav a[aria-current=page]").inner_text() == "Painel"
+    screenshot(page, "dashboard-dark")
+    assert_accessible(page)
