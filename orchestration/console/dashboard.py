@@ -20,6 +20,7 @@ from orchestration.models import (
     User,
 )
 from orchestration.registries.kinds import kind_label
+from orchestration.services.notifications import alert_group_subject
 
 CHART_DAYS = 30
 STATS_DAYS = 30
@@ -198,7 +199,7 @@ def open_alert_groups(*, limit: int = 8) -> tuple[list[AlertGroup], int]:
     rows = (
         Alert.objects.filter(status=AlertStatus.OPEN)
         .values("group", "severity")
-        .annotate(open=Count("id"), title=Max("group_title"), last=Max("last_seen_at"))
+        .annotate(open=Count("id"), subject=Max("group_title"), last=Max("last_seen_at"))
     )
     groups: dict[str, AlertGroup] = {}
     for row in rows:
@@ -208,7 +209,7 @@ def open_alert_groups(*, limit: int = 8) -> tuple[list[AlertGroup], int]:
             worst = known.severity
         groups[row["group"]] = AlertGroup(
             group=row["group"],
-            title=row["title"] or row["group"],
+            title=alert_group_subject(row["subject"], row["open"] + (known.open if known else 0)) or row["group"],
             open=row["open"] + (known.open if known else 0),
             severity=worst,
             last_seen_at=max(row["last"], known.last_seen_at) if known else row["last"],

@@ -78,7 +78,7 @@ class DeliveryTotals:
 # --- texts -------------------------------------------------------------------------------------------------
 
 
-def _group_subject(group_title: str, count: int) -> str:
+def alert_group_subject(group_title: str, count: int) -> str:
     """The raiser's subject for several alerts of its group, or "" (none given, or not a valid template)."""
     if not group_title:
         return ""
@@ -92,7 +92,7 @@ def _opening_texts(group: str, alerts: list[Alert]) -> tuple[str, str]:
     if len(alerts) == 1:
         subject = alerts[0].title
     else:
-        subject = _group_subject(alerts[0].group_title, len(alerts)) or ngettext(
+        subject = alert_group_subject(alerts[0].group_title, len(alerts)) or ngettext(
             "%(group)s: %(count)d alerta", "%(group)s: %(count)d alertas", len(alerts)
         ) % {"group": group, "count": len(alerts)}
     lines = []

@@ -96,7 +96,7 @@ def test_open_alerts_are_grouped_worst_severity_first() -> None:
         Alert.objects.create(
             fingerprint=fingerprint,
             group=group,
-            group_title=group,
+            group_title="Kommo: %(count)d contas sem autorização" if group == "kommo:auth" else "",
             severity=severity,
             title=fingerprint,
             first_seen_at=now,
@@ -115,9 +115,9 @@ def test_open_alerts_are_grouped_worst_severity_first() -> None:
     groups, total = open_alert_groups()
 
     assert total == 3
-    assert [(group.group, group.open, group.severity) for group in groups] == [
-        ("kommo:auth", 2, Severity.CRITICAL),
-        ("rpa:VIVO", 1, Severity.WARNING),
+    assert [(group.title, group.open, group.severity) for group in groups] == [
+        ("Kommo: 2 contas sem autorização", 2, Severity.CRITICAL),
+        ("rpa:VIVO", 1, Severity.WARNING),  # no group title: the group's code
     ]
 
 
