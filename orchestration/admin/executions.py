@@ -197,7 +197,14 @@ class ExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("log ao vivo"))
     def live_link(self, execution: Execution) -> SafeString:
         url = reverse("admin:orchestration_execution_live", args=[execution.pk])
-        return format_html('<a href="{}" class="live-log-link">{}</a>', url, _("ao vivo"))
+        console = reverse("console:execution", args=[execution.pk])
+        return format_html(
+            '<a href="{}" class="live-log-link">{}</a> · <a href="{}" class="console-link">{}</a>',
+            url,
+            _("ao vivo"),
+            console,
+            _("no console"),
+        )
 
     # Actions ----------------------------------------------------------------------------------
     @admin.action(description=_("Cancelar execuções selecionadas"), permissions=["cancel_execution"])
