@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from orchestration.invoices.models import InvoiceProcess, InvoiceStatus
 from orchestration.models import Execution, ExecutionStatus, LogLevel, Role, Trigger, User
-from orchestration.services.executions import execution_create, execution_log
+from orchestration.services.executions import execution_create, execution_log, execution_start
 from tests.browser.conftest import (
     PASSWORD,
     PHONE,
@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     screenshot,
 )
 from tests.harness.processes import send_task, wait_until
+from tests.harness.tcp_proxy import TcpProxy
 from tests.orchestration.invoices.factories import account
 
 pytestmark = pytest.mark.e2e
@@ -99,7 +100,7 @@ def test_a_running_execution_shows_new_lines_within_2_seconds_and_its_final_stat
     header = page.locator("h1 [data-live-status]")
     header.filter(has_text="Concluída").wait_for(timeout=20_000)
     assert page.locator(".breadcrumbs [data-live-status]").inner_text() == "Concluída"
-    assert page.locator("#live-connection").inner_text() == "execução encerrada"
+    page.locator("#live-connection", has_text="execução encerrada").wait_for()  # the stream's `end`
     page.locator("#summary-status[data-status=SUCCEEDED]").wait_for()
     assert "steps done" in page.locator("#execution-counters").inner_text()
     ids = page.locator("#live-lines li").evaluate_all("items => items.map(item => item.dataset.id)")
@@ -167,3 +168,26 @@ def test_the_theme_chosen_in_the_admin_is_the_consoles(live: Live, operator_user
     assert page.locator(".orq-nav a[aria-current=page]").inner_text() == "Painel"
     screenshot(page, "dashboard-dark")
     assert_accessible(page)
+
+
+def test_the_live_log_survives_a_dropped_connection(live: Live, operator_user: User) -> None:
+    execution = execution_start(execution=execution_create(kind="MOVIDESK_SYNC", trigger=Trigger.MANUAL))
+    execution_log(execution=execution, message="antes da queda")
+    page = live.page(operator_user)
+    with TcpProxy("127.0.0.1", live.server.port) as proxy:
+        page.goto(f"http://127.0.0.1:{proxy.port}/console/executions/{execution.pk}/")
+        connection = page.locator("#live-connection")
+        connection.filter(has_text="recebendo linhas ao vivo").wait_for()
+
+        proxy.drop_connections()
+        execution_log(execution=execution, message="durante a queda")
+
+        # EventSource reconnects by itself (after the stream's `retry`) and resumes after the last line it got.
+        page.locator("#live-lines li", has_text="durante a queda").wait_for(timeout=15_000)
+        connection.filter(has_text="recebendo linhas ao vivo").wait_for()
+        execution_log(execution=execution, message="depois da volta")
+        page.locator("#live-lines li", has_text="depois da volta").wait_for()
+
+    assert proxy.dropped >= 1
+    messages = page.locator("#live-lines .line-message").all_inner_texts()
+    assert messages == ["antes da queda", "durante a queda", "depois da volta"]  # each once, in order
