@@ -23,6 +23,7 @@ from orchestration.invoices.process_filters import ProcessFilterForm, processes_
 from orchestration.invoices.services.bulk import BULK_ACTIONS, invoices_bulk_act
 from orchestration.invoices.services.machine import Actor
 from orchestration.invoices.services.storage import invoice_link
+from orchestration.invoices.tax_ids import cnpj_format
 from orchestration.models import Trigger, User
 
 VIEW_PERMISSION = "orchestration.view_invoiceprocess"
@@ -33,6 +34,7 @@ class ProcessRow:
     process: InvoiceProcess
     admin_url: str
     pdf_url: str
+    cnpj: str
 
 
 def _pdf_url(process: InvoiceProcess) -> str:
@@ -120,6 +122,7 @@ def process_list(request: HttpRequest) -> HttpResponse:
                 process=process,
                 admin_url=reverse("admin:orchestration_invoiceprocess_change", args=[process.pk]),
                 pdf_url=_pdf_url(process),
+                cnpj=cnpj_format(process.account.cnpj),
             )
             for process in (page.object_list if page is not None else [])
         ],
