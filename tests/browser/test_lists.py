@@ -10,7 +10,17 @@ from django.utils import timezone
 from orchestration.invoices.months import month_parse
 from orchestration.invoices.services.machine import Actor
 from orchestration.invoices.services.processes import invoice_manual_upload, invoice_processes_create
-from orchestration.models import Alert, AlertStatus, Execution, ExecutionStatus, InvoiceProcess, InvoiceStatus, Role, Severity, User
+from orchestration.models import (
+    Alert,
+    AlertStatus,
+    Execution,
+    ExecutionStatus,
+    InvoiceProcess,
+    InvoiceStatus,
+    Role,
+    Severity,
+    User,
+)
 from orchestration.services.alerts import alert_raise
 from tests.browser.conftest import PHONE, Live, assert_accessible, horizontal_overflow, screenshot
 from tests.fakes.rpa import pdf_bytes

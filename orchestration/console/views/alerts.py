@@ -46,7 +46,9 @@ def _rows(alerts: list[Alert], user: User) -> list[AlertRow]:
     for alert in alerts:
         subject = subjects.get((alert.subject_type_id, alert.subject_id)) if alert.subject_type_id else None
         rows.append(
-            AlertRow(alert=alert, subject_label=str(subject) if subject else "", subject_url=admin_change_url(subject, user))
+            AlertRow(
+                alert=alert, subject_label=str(subject) if subject else "", subject_url=admin_change_url(subject, user)
+            )
         )
     return rows
 

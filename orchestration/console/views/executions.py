@@ -64,8 +64,10 @@ def _rows(executions: list[Execution], user: User) -> list[ExecutionRow]:
     rows = []
     for execution in executions:
         subject = subjects.get((execution.subject_type_id, execution.subject_id)) if execution.subject_type_id else None
-        running = execution.started_at is not None and execution.finished_at is None
-        seconds = (now - execution.started_at).total_seconds() if running else execution.duration_seconds
+        started, running = execution.started_at, False
+        seconds = execution.duration_seconds
+        if started is not None and execution.finished_at is None:
+            running, seconds = True, (now - started).total_seconds()
         if subject is not None:
             label = str(subject)
         elif execution.subject_type_id:

@@ -85,7 +85,9 @@ def _act(request: HttpRequest) -> HttpResponse:
         if outcome.done:
             messages.success(request, f"{outcome.process}: {outcome.message}.")
     for outcome in refused:
-        messages.warning(request, _("%(process)s: recusado. %(why)s") % {"process": outcome.process, "why": outcome.message})
+        messages.warning(
+            request, _("%(process)s: recusado. %(why)s") % {"process": outcome.process, "why": outcome.message}
+        )
     return back
 
 

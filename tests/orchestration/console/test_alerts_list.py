@@ -51,7 +51,10 @@ def test_filters_search_and_open_alerts_first(make_user) -> None:  # type: ignor
     assert _ids(html)[-1] == alerts["old"].pk  # resolved after the open ones
     assert "Crítico" in html and "Resolvido" in html and "automaticamente" in html
     assert reverse("console:execution", args=[alerts["movidesk"].execution_id]) in html
-    assert set(_ids(client.get(URL, {"status": "OPEN"}).content.decode())) == {alerts["movidesk"].pk, alerts["kommo"].pk}
+    assert set(_ids(client.get(URL, {"status": "OPEN"}).content.decode())) == {
+        alerts["movidesk"].pk,
+        alerts["kommo"].pk,
+    }
     assert _ids(client.get(URL, {"severity": ["CRITICAL", "INFO"], "status": "OPEN"}).content.decode()) == [
         alerts["movidesk"].pk
     ]

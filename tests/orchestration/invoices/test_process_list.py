@@ -138,3 +138,14 @@ def test_rejecting_needs_a_reason_and_records_it(processes, make_user) -> None: 
     }
     assert not InvoiceProcess.objects.filter(status=InvoiceStatus.AWAITING_APPROVAL).exists()
     assert "Selecione ao menos um processo." in client.post(URL, {"action": "approve"}, follow=True).content.decode()
+
+
+def test_an_operator_asks_for_downloads_of_those_awaiting_one(processes, make_user) -> None:  # type: ignore[no-untyped-def]
+    operator = make_user(Role.OPERATOR)
+    client = _client(operator)
+    response = client.post(URL, {"action": "download", "process": [p.pk for p in processes]}, follow=True)
+    html = response.content.decode()
+    assert "Baixar (RPA): 1 processo atendido." in html
+    assert html.count("recusado. O processo está em “Aguardando aprovação”") == 2
+    queued = Execution.objects.get(subject_id=str(processes[2].pk), status="QUEUED")
+    assert queued.started_by == operator and queued.parent is None
