@@ -24,6 +24,8 @@ from orchestration.registries.kinds import kind_choices, kind_label
 
 VIEW_PERMISSION = "orchestration.view_execution"
 ITEM_FILTERS = ("parent", "subject_type", "subject_id")
+# Behind "Mais filtros", which opens by itself when one of them is set or wrong.
+ADVANCED_FILTERS = (*ITEM_FILTERS, "started_by", "created_after", "created_before")
 SEARCH_MAX = 200
 ORDERINGS = [
     ("", gettext_lazy("Mais recentes primeiro")),
@@ -125,9 +127,7 @@ def execution_list(request: HttpRequest) -> HttpResponse:
         "rows": _rows(list(page.object_list), user) if page is not None else [],
         "show_items": show_items,
         "search": search,
-        "advanced_open": any(request.GET.get(name) for name in (*ITEM_FILTERS, "started_by", "created_after"))
-        or request.GET.get("created_before")
-        or any(name in filterset.form.errors for name in (*ITEM_FILTERS, "started_by")),
+        "advanced_open": any(request.GET.get(name) or name in filterset.form.errors for name in ADVANCED_FILTERS),
         **_choices_context(request),
     }
     # htmx swaps only the list; it does not swap a 4xx, and the errors are what the user must see then.

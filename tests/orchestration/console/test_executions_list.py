@@ -144,3 +144,12 @@ def test_only_people_who_may_view_executions(make_user) -> None:  # type: ignore
     assert Client().get(URL).status_code == 302  # to the login
     nobody = User.objects.create_user("sem-perfil@example.com", "s3nha-forte!", name="Sem perfil", role="")
     assert _client(nobody).get(URL).status_code == 403
+
+
+def test_more_filters_open_by_themselves_when_one_is_set_or_wrong(make_user) -> None:  # type: ignore[no-untyped-def]
+    client = _client(make_user(Role.OPERATOR))
+    assert '<details class="orq-more-filters">' in client.get(URL).content.decode()
+    assert '<details class="orq-more-filters" open>' in client.get(URL, {"parent": "x"}).content.decode()
+    assert (
+        '<details class="orq-more-filters" open>' in client.get(URL, {"created_before": "2026-01-01"}).content.decode()
+    )
