@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from orchestration.api.filters import ExecutionFilter
 from orchestration.console.context import console_render
@@ -107,6 +108,7 @@ def _choices_context(request: HttpRequest) -> dict[str, object]:
 
 
 @login_required
+@require_safe
 def execution_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.has_perm(VIEW_PERMISSION):

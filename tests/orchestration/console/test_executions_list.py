@@ -153,3 +153,7 @@ def test_more_filters_open_by_themselves_when_one_is_set_or_wrong(make_user) -> 
     assert (
         '<details class="orq-more-filters" open>' in client.get(URL, {"created_before": "2026-01-01"}).content.decode()
     )
+
+
+def test_the_list_only_reads(make_user) -> None:  # type: ignore[no-untyped-def]
+    assert _client(make_user(Role.OPERATOR)).post(URL, {"status": "FAILED"}).status_code == 405

@@ -93,6 +93,7 @@ def test_an_operator_sees_no_approval_buttons_and_a_forged_approval_is_refused(p
     nobody = User.objects.create_user("sem@example.com", "s3nha-forte!", name="Sem", role="")
     assert _client(nobody).get(URL).status_code == 403
     assert _client(nobody).post(URL, {"action": "download", "process": [processes[2].pk]}).status_code == 403
+    assert client.delete(URL).status_code == 405
 
 
 def test_an_approver_approves_two_of_three_and_is_told_why_the_third_was_refused(processes, make_user) -> None:  # type: ignore[no-untyped-def]
