@@ -38,7 +38,11 @@ def whatsapp_rerun(row: HealthRow, kind: str, requester: Requester) -> Execution
     session = row.subject
     assert isinstance(session, WhatsAppSession)  # noqa: S101 - the rows above are sessions
     return session_check_run(
-        session, force=True, trigger=Trigger.MANUAL, user=requester.user, ip=requester.ip,
+        session,
+        force=True,
+        trigger=Trigger.MANUAL,
+        user=requester.user,
+        ip=requester.ip,
         user_agent=requester.user_agent,
     )
 

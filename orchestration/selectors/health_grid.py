@@ -174,7 +174,7 @@ def _cell_rows(cells: Sequence[tuple[int, int | None, str, str]], match: str) ->
     if not cells:
         return []
     sql = _CELLS_SQL.format(table=connection.ops.quote_name(Execution._meta.db_table), match=match)
-    params = {
+    params: dict[str, Any] = {
         "keys": [cell[0] for cell in cells],
         "types": [cell[1] or 0 for cell in cells],
         "ids": [cell[2] for cell in cells],

@@ -28,7 +28,9 @@ class CellBusy(IllegalTransition):
     """The cell's latest run is still queued or running (409)."""
 
 
-def health_cell_find(*, user: User, source_key: str, row_key: str, kind: str, month: date) -> tuple[HealthSource, HealthRow]:
+def health_cell_find(
+    *, user: User, source_key: str, row_key: str, kind: str, month: date
+) -> tuple[HealthSource, HealthRow]:
     """The cell the viewer may see; CellNotFound for an unknown source or row, ValidationFailed for a kind
     that is not one of the row's columns."""
     source = health_source_get(source_key)

@@ -77,7 +77,11 @@ def signed_in(user: User) -> Client:
 
 def session(name: str, company: Company | None) -> WhatsAppSession:
     return WhatsAppSession.objects.create(
-        name=name, provider=Provider.WAHA, base_url="http://127.0.0.1:9/", api_key="k", instance=name.lower(),
+        name=name,
+        provider=Provider.WAHA,
+        base_url="http://127.0.0.1:9/",
+        api_key="k",
+        instance=name.lower(),
         company=company,
     )
 
@@ -195,7 +199,11 @@ def calendar_fan_out(company: Company, sent: list) -> tuple[Execution, dict[str,
     """A CALENDAR_SYNC_ALL run over three integrations of `company`: one succeeded, two failed."""
     parent = run(SYNC_ALL_KIND, ExecutionStatus.PARTIAL, hours_ago=1)
     children = {}
-    for name, status in (("ana", ExecutionStatus.SUCCEEDED), ("bia", ExecutionStatus.FAILED), ("cid", ExecutionStatus.TIMED_OUT)):
+    for name, status in (
+        ("ana", ExecutionStatus.SUCCEEDED),
+        ("bia", ExecutionStatus.FAILED),
+        ("cid", ExecutionStatus.TIMED_OUT),
+    ):
         integration = GoogleCalendarIntegration.objects.create(user=person(f"{name}@azul.com", Role.OPERATOR, company))
         children[name] = run(
             CALENDAR_SYNC_KIND,
@@ -204,7 +212,10 @@ def calendar_fan_out(company: Company, sent: list) -> tuple[Execution, dict[str,
             hours_ago=1,
             parent=parent,
             error="HTTP 500" if status != ExecutionStatus.SUCCEEDED else "",
-            parameters={"integration_id": integration.pk, FAN_OUT_PARAMETER: {"task": "calendar_sync.integration_sync"}},
+            parameters={
+                "integration_id": integration.pk,
+                FAN_OUT_PARAMETER: {"task": "calendar_sync.integration_sync"},
+            },
             lock_key=f"calendar:integration:{integration.pk}",
         )
     return parent, children
@@ -293,7 +304,12 @@ def test_a_failed_invoice_download_child_is_retried_alone(
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(operator).post(
             RERUN,
-            {"source": "invoices", "row": f"invoice:{processes[0].pk}", "kind": DOWNLOAD_KIND, "month": f"{month:%Y-%m}"},
+            {
+                "source": "invoices",
+                "row": f"invoice:{processes[0].pk}",
+                "kind": DOWNLOAD_KIND,
+                "month": f"{month:%Y-%m}",
+            },
         )
 
     assert response.status_code == 200

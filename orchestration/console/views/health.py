@@ -64,9 +64,7 @@ def grid(request: HttpRequest) -> HttpResponse:
         "groups": [
             (source, labels, lines, user.has_perm(source.rerun_permission)) for source, labels, lines in found.groups
         ],
-        "query": urlencode(
-            {"source": filters.source, "state": filters.state, "q": filters.q, "month": month_value}
-        ),
+        "query": urlencode({"source": filters.source, "state": filters.state, "q": filters.q, "month": month_value}),
         "sources": health_sources_all(),
         "states": CellState.choices,
     }
@@ -135,10 +133,12 @@ def rerun(request: HttpRequest) -> HttpResponse:
     try:
         execution = health_cell_rerun(source=source, row=row, kind=kind, requester=requester)
     except ValidationFailed as error:
-        return _cell_response(request, health_cell(source, row, kind), arguments["month"], message=str(error),
-                              error=True, status=400)
+        return _cell_response(
+            request, health_cell(source, row, kind), arguments["month"], message=str(error), error=True, status=400
+        )
     except OrchestraError as error:
-        return _cell_response(request, health_cell(source, row, kind), arguments["month"], message=str(error),
-                              error=True, status=409)
+        return _cell_response(
+            request, health_cell(source, row, kind), arguments["month"], message=str(error), error=True, status=409
+        )
     message = _("Execução #%(id)s solicitada.") % {"id": execution.pk}
     return _cell_response(request, health_cell(source, row, kind), arguments["month"], message=message)
