@@ -106,6 +106,11 @@ def test_re_running_a_failed_cell_turns_it_green(live: Live, google: tuple[Googl
     screenshot(page, "health-grid")
     assert_accessible(page)
 
+    page.select_option("select[name=state]", "failing")  # htmx swaps the table and keeps the filter in the URL
+    page.wait_for_selector(f"#cell-calendar-{healthy.pk}-CALENDAR-SYNC", state="detached")
+    assert page.locator(f"#cell-calendar-{broken.pk}-CALENDAR-SYNC").is_visible()
+    assert "state=failing" in page.url
+
     phone: Any = live.page(operator, viewport=PHONE)
     phone.goto(live.url("/console/health/"))
     phone.wait_for_selector(f"#cell-calendar-{healthy.pk}-CALENDAR-SYNC")
