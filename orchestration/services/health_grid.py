@@ -2,8 +2,9 @@
 
 A cell whose latest execution is a fan-out child that FAILED or TIMED_OUT, of a kind with a registered task,
 is that child queued again (`execution_retry_failed_child`): the same item, the next attempt, its siblings
-untouched. Any other cell asks its source for a new run of that one item (`HealthSource.rerun`, the app's own
-services). A cell already queued or running starts nothing.
+untouched (unless its parent was cancelled: then the child is left as it is). Any other cell asks its source
+for a new run of that one item (`HealthSource.rerun`, the app's own services). A cell already queued or
+running starts nothing.
 """
 
 from datetime import date
@@ -15,8 +16,8 @@ from orchestration.models import Execution, User
 from orchestration.registries.console import HealthRow, HealthSource, Requester, health_source_get
 from orchestration.registries.kinds import kind_get
 from orchestration.selectors.health_grid import CellState, health_cell, row_kinds
-from orchestration.services.executions import RETRYABLE_STATUSES
-from orchestration.services.fanout import execution_retry_failed_child
+from orchestration.services.executions import ACTIVE_STATUSES, RETRYABLE_STATUSES
+from orchestration.services.fanout import REOPENABLE_STATUSES, execution_retry_failed_child
 from orchestration.services.transitions import IllegalTransition
 
 
@@ -65,8 +66,10 @@ def health_cell_rerun(*, source: HealthSource, row: HealthRow, kind: str, reques
         and registered is not None
         and registered.task
     ):
-        child = Execution.objects.get(pk=cell.latest_id)
-        return execution_retry_failed_child(child=child, user=requester.user)
+        child = Execution.objects.select_related("parent").get(pk=cell.latest_id)
+        # A cancelled parent keeps its items as they are (someone's decision): the item gets a new run instead.
+        if child.parent is not None and child.parent.status in (*REOPENABLE_STATUSES, *ACTIVE_STATUSES):
+            return execution_retry_failed_child(child=child, user=requester.user)
     if source.rerun is None:
         raise IllegalTransition(gettext("Esta célula só repete um item com falha, e não há nenhum."))
     return source.rerun(row, kind, requester)

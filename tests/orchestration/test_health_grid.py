@@ -38,10 +38,11 @@ BROWSER = "Mozilla/5.0 (grade de saúde)"
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """The messages the fan-out hands the broker (task name, kwargs)."""
     messages: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(
-        "orchestration.services.fanout.current_app.send_task",
-        lambda name, kwargs, task_id: messages.append((name, kwargs)),
-    )
+
+    def send_task(name: str, args: Any = None, kwargs: Any = None, **options: Any) -> None:
+        messages.append((name, kwargs))
+
+    monkeypatch.setattr("orchestration.services.fanout.current_app.send_task", send_task)
     return messages
 
 
@@ -263,7 +264,9 @@ def test_a_cell_already_running_starts_nothing(operator: User, company: Company,
 def test_a_cell_without_a_failed_child_starts_a_new_run_recording_who_asked(operator: User) -> None:
     run(MOVIDESK_SYNC_KIND, ExecutionStatus.SUCCEEDED, hours_ago=3)
 
-    response = signed_in(operator).post(RERUN, {"source": "movidesk", "row": "movidesk", "kind": MOVIDESK_SYNC_KIND})
+    response = signed_in(operator).post(
+        RERUN, {"source": "movidesk", "row": "movidesk", "kind": MOVIDESK_SYNC_KIND}, HTTP_HX_REQUEST="true"
+    )
 
     assert response.status_code == 200
     started = Execution.objects.filter(kind=MOVIDESK_SYNC_KIND).order_by("-id").first()
@@ -310,6 +313,7 @@ def test_a_failed_invoice_download_child_is_retried_alone(
                 "kind": DOWNLOAD_KIND,
                 "month": f"{month:%Y-%m}",
             },
+            HTTP_HX_REQUEST="true",
         )
 
     assert response.status_code == 200
@@ -359,3 +363,37 @@ def test_filters_search_month_and_pages(operator: User, company: Company) -> Non
         for n in (1, 2)
     ]
     assert [len(page.page.object_list) for page in pages] == [3, 1] and pages[0].total_rows == 4
+
+
+def test_without_javascript_the_re_run_goes_back_to_the_grid_with_its_message(operator: User) -> None:
+    client = signed_in(operator)
+
+    response = client.post(
+        RERUN, {"source": "movidesk", "row": "movidesk", "kind": MOVIDESK_SYNC_KIND, "month": "2026-03"}
+    )
+
+    started = Execution.objects.get(kind=MOVIDESK_SYNC_KIND)
+    assert response.status_code == 302 and response["Location"] == f"{GRID}?month=2026-03"
+    assert f"Execução #{started.pk} solicitada." in client.get(response["Location"]).content.decode()
+
+
+def test_a_failed_item_of_a_cancelled_run_gets_a_new_run_instead(
+    operator: User, company: Company, sent: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    parent, children = calendar_fan_out(company, sent)
+    Execution.objects.filter(pk=parent.pk).update(status=ExecutionStatus.CANCELLED)
+    failed = children["bia"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(operator).post(
+            RERUN,
+            {"source": "calendar", "row": f"calendar:{failed.subject_id}", "kind": CALENDAR_SYNC_KIND},
+            HTTP_HX_REQUEST="true",
+        )
+
+    assert response.status_code == 200
+    failed.refresh_from_db()
+    assert failed.status == ExecutionStatus.FAILED and failed.attempt == 1  # left as the cancel left it
+    started = Execution.objects.filter(kind=CALENDAR_SYNC_KIND, parent=None).get()
+    assert started.subject_id == failed.subject_id and started.status == ExecutionStatus.QUEUED
+    assert 'data-state="running"' in response.content.decode()

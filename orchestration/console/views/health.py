@@ -8,9 +8,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -141,4 +143,9 @@ def rerun(request: HttpRequest) -> HttpResponse:
             request, health_cell(source, row, kind), arguments["month"], message=str(error), error=True, status=409
         )
     message = _("Execução #%(id)s solicitada.") % {"id": execution.pk}
+    if not request.htmx:  # type: ignore[attr-defined]
+        # Without JavaScript the form posted the whole page: back to the grid, the message on top.
+        messages.success(request, message)
+        month_value = f"{arguments['month']:%Y-%m}"
+        return redirect(f"{reverse('console:health')}?{urlencode({'month': month_value})}")
     return _cell_response(request, health_cell(source, row, kind), arguments["month"], message=message)
