@@ -110,6 +110,12 @@ class HealthGrid:
     groups: list[tuple[HealthSource, list[str], list[HealthLine]]]
     total_rows: int
 
+    @property
+    def running(self) -> bool:
+        return any(
+            cell.state == CellState.RUNNING for _s, _k, lines in self.groups for line in lines for cell in line.cells
+        )
+
 
 def cell_dom_id(row_key: str, kind: str) -> str:
     safe = "".join(char if char.isalnum() else "-" for char in f"{row_key}-{kind}")

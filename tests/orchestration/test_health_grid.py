@@ -130,7 +130,8 @@ def test_each_cell_shows_last_success_lag_streak_and_state(client: Client, opera
     assert 'data-state="never"' in cell and "Nenhum sucesso registrado" in cell and "Última execução" not in cell
     cell = cell_html(html, f"whatsapp:{busy.pk}", SESSION_CHECK_KIND)
     assert 'data-state="running"' in cell and f"#{running.pk}" in cell and "(há 2 d)" in cell
-    assert 'hx-trigger="every 2s"' in cell and "Executar de novo" not in cell  # polls itself; nothing to click
+    assert "Executar de novo" not in cell  # nothing to click while it runs
+    assert 'hx-trigger="every 10s" hx-target="#health-results"' in html  # the table follows what runs
 
 
 def test_the_movidesk_row_counts_the_runs_about_no_one_thing(operator: User) -> None:
@@ -236,6 +237,7 @@ def test_re_running_a_failed_child_retries_exactly_that_child(
 
     assert response.status_code == 200
     assert 'data-state="running"' in response.content.decode()
+    assert 'hx-trigger="every 2s"' in response.content.decode()  # the cell follows its run until it ends
     assert f"Execução #{failed.pk} solicitada." in response.content.decode()
     for execution in (failed, children["ana"], children["cid"], parent):
         execution.refresh_from_db()

@@ -83,6 +83,8 @@ def _cell_response(
         "cell": cell,
         "month_value": f"{month:%Y-%m}",
         "may_rerun": user.has_perm(cell.source.rerun_permission),
+        # A cell answered on its own (after a re-run) follows itself until it ends; in the table, the table does.
+        "poll": True,
         "message": message,
         "message_error": error,
     }
