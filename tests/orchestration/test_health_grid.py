@@ -14,9 +14,13 @@ from django.utils import timezone
 from calendar_sync.models import GoogleCalendarIntegration
 from calendar_sync.sync import SYNC_ALL_KIND
 from calendar_sync.sync import SYNC_KIND as CALENDAR_SYNC_KIND
+from integrations.kommo.models import AccountRole, KommoAccount
+from integrations.kommo.sync import REPLICA_KIND
+from integrations.kommo.sync import SYNC_KIND as KOMMO_SYNC_KIND
 from integrations.movidesk.sync import SYNC_KIND as MOVIDESK_SYNC_KIND
 from orchestration.invoices.models import Carrier, CarrierAccount, InvoiceProcess
 from orchestration.invoices.services.downloads import DOWNLOAD_KIND, DOWNLOAD_TASK
+from orchestration.invoices.services.sat import SAT_UPLOAD_KIND
 from orchestration.models import Company, Execution, ExecutionStatus, Role, User
 from orchestration.registries.console import health_source_get
 from orchestration.selectors.health_grid import CellState, HealthFilters, health_grid
@@ -399,3 +403,37 @@ def test_a_failed_item_of_a_cancelled_run_gets_a_new_run_instead(
     started = Execution.objects.filter(kind=CALENDAR_SYNC_KIND, parent=None).get()
     assert started.subject_id == failed.subject_id and started.status == ExecutionStatus.QUEUED
     assert 'data-state="running"' in response.content.decode()
+
+
+def test_a_kommo_replica_re_run_syncs_that_replica_alone(operator: User) -> None:
+    replica = KommoAccount.objects.create(subdomain="filial-sul", name="Filial Sul", role=AccountRole.REPLICA)
+    KommoAccount.objects.create(subdomain="outra", name="Outra", role=AccountRole.REPLICA)
+    client = signed_in(operator)
+    form = {"source": "kommo", "row": f"kommo:{replica.pk}", "kind": REPLICA_KIND}
+
+    without_master = client.post(RERUN, form, HTTP_HX_REQUEST="true")
+    KommoAccount.objects.create(subdomain="matriz", name="Matriz", role=AccountRole.MASTER)
+    started = client.post(RERUN, form, HTTP_HX_REQUEST="true")
+
+    assert without_master.status_code == 409 and "Nenhuma conta Kommo mestre ativa" in without_master.content.decode()
+    assert started.status_code == 200
+    sync = Execution.objects.get(kind=KOMMO_SYNC_KIND)
+    assert sync.parameters["accounts"] == ["filial-sul"] and sync.started_by == operator
+
+
+def test_an_invoice_cell_without_a_failed_item_asks_for_that_step_of_that_process(operator: User) -> None:
+    carrier, _created = Carrier.objects.get_or_create(code="VIVO", defaults={"name": "Vivo"})
+    month = timezone.localdate().replace(day=1)
+    account = CarrierAccount.objects.create(legal_name="Empresa 9", cnpj=cnpj(9), carrier=carrier)
+    process = InvoiceProcess.objects.create(account=account, month=month)
+    client = signed_in(operator)
+    row = {"source": "invoices", "row": f"invoice:{process.pk}", "month": f"{month:%Y-%m}"}
+
+    download = client.post(RERUN, {**row, "kind": DOWNLOAD_KIND}, HTTP_HX_REQUEST="true")
+    sat = client.post(RERUN, {**row, "kind": SAT_UPLOAD_KIND}, HTTP_HX_REQUEST="true")
+
+    assert download.status_code == 200 and 'data-state="running"' in download.content.decode()
+    started = Execution.objects.get(kind=DOWNLOAD_KIND)
+    assert started.subject == process and started.status == ExecutionStatus.QUEUED
+    assert sat.status_code == 409 and "Aguardando envio ao SAT" in sat.content.decode()  # not at that step yet
+    assert not Execution.objects.filter(kind=SAT_UPLOAD_KIND).exists()
