@@ -7,10 +7,15 @@ imported on the first lookup), so the console, which lives in orchestration, nev
                                 "console/tiles/whatsapp_down.html", context=whatsapp_down_context, order=60))
     register_health_source(HealthSource("kommo", _("Réplicas Kommo"), kinds=(REPLICA_KIND,),
                                         rows=kommo_rows, rerun=kommo_rerun, order=20))
+
+`rows(user, month)` lists the rows the viewer may see (`month`, the first day of the month the grid shows,
+matters only to monthly rows such as the invoice processes); `rerun(row, kind, requester)` starts a new run
+of that one item with the app's own services, recording who asked and from where.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -51,15 +56,24 @@ class HealthRow:
 
 
 @dataclass(frozen=True)
+class Requester:
+    """Who asked for a run from the console and from where (recorded on the execution it starts)."""
+
+    user: "User"
+    ip: str | None = None
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
 class HealthSource:
     key: str
     label: str | Promise
     kinds: tuple[str, ...]
     # The rows the viewer may see (scoped to their company where the app has tenants).
-    rows: Callable[["User"], Iterable[HealthRow]]
+    rows: Callable[["User", date], Iterable[HealthRow]]
     # Starts a run of `kind` for the row (the cell's "run again" when there is no failed item to retry);
     # None when the cell can only retry its failed item.
-    rerun: Callable[[HealthRow, str, "User"], "Execution"] | None = None
+    rerun: Callable[[HealthRow, str, Requester], "Execution"] | None = None
     # Who may run a cell again: a Django permission ("app.codename").
     rerun_permission: str = "orchestration.retry_execution"
     order: int = 100

@@ -198,6 +198,65 @@ def execution_retry_failed_children(*, parent: Execution, user: User | None = No
     return retried
 
 
+def execution_retry_failed_child(*, child: Execution, user: User | None = None) -> Execution:
+    """Queues again ONE fan-out child that FAILED or TIMED_OUT, by the rules of
+    `execution_retry_failed_children`: a conditional update to QUEUED with its attempt + 1 and its error and
+    counters cleared, its parent reopened (PARTIAL or FAILED → RUNNING; a parent still running stays so and
+    closes when its children, this one included, end) and the child sent to its task after commit. Its
+    siblings are not touched. NothingToRetry (409) when it is not a fan-out child with a task, did not fail,
+    or its parent was cancelled."""
+    task = _child_task(child)
+    if child.parent_id is None or not task:
+        raise NothingToRetry(gettext("Esta execução não é um item de uma execução distribuída; não há o que repetir."))
+    who = f" por {user}" if user and user.is_authenticated else ""
+    with transaction.atomic():
+        # The parent's row lock first: a sibling closing the parent right now waits, then sees this child active.
+        parent = Execution.objects.select_for_update().get(pk=child.parent_id)
+        reopened = parent.status in REOPENABLE_STATUSES and transition(
+            parent, from_statuses=REOPENABLE_STATUSES, to=ExecutionStatus.RUNNING, finished_at=None
+        )
+        if not reopened and parent.status not in ACTIVE_STATUSES:
+            raise _child_not_retryable(child, parent)
+        queued = EXECUTION_MACHINE.apply(
+            child,
+            to=ExecutionStatus.QUEUED,
+            attempt=F("attempt") + 1,
+            counters={},
+            error="",
+            error_type="",
+            started_at=None,
+            finished_at=None,
+            celery_task_id=str(uuid.uuid4()),
+        )
+        if not queued:
+            raise _child_not_retryable(child, parent)  # leaving the block undoes the reopening
+        execution_log(
+            execution=child,
+            level=LogLevel.WARNING,
+            message=f"Nova tentativa solicitada{who} (tentativa {child.attempt}).",
+        )
+        execution_log(
+            execution=parent,
+            level=LogLevel.WARNING,
+            message=f"Nova tentativa solicitada{who} para o item #{child.pk}.",
+        )
+        _enqueue_after_commit([child])
+    return child
+
+
+def _child_not_retryable(child: Execution, parent: Execution) -> NothingToRetry:
+    child.refresh_from_db()
+    if child.status in ACTIVE_STATUSES:
+        message = gettext("Este item já está na fila ou em andamento.")
+    elif child.status not in RETRYABLE_STATUSES:
+        message = gettext("Um item na situação “%(status)s” não é repetido.") % {"status": child.get_status_display()}
+    else:
+        message = gettext("A execução principal está “%(status)s”; seus itens não são repetidos.") % {
+            "status": parent.get_status_display()
+        }
+    return NothingToRetry(message, current=child.status, target=ExecutionStatus.QUEUED)
+
+
 def _nothing_to_retry(parent: Execution) -> NothingToRetry:
     parent.refresh_from_db()
     if parent.status in ACTIVE_STATUSES:

@@ -112,7 +112,16 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def live_stack(django_db_setup: None, chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live_extra_env() -> dict[str, str]:
+    """Settings a test module adds to the server's and the worker's environment (e.g. the URL of a fake it
+    starts): override this fixture in the module. The subprocesses read their settings only from there."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_stack(
+    django_db_setup: None, chromium: str, tmp_path_factory: pytest.TempPathFactory, live_extra_env: dict[str, str]
+) -> Iterator[Live]:
     from playwright.sync_api import sync_playwright
 
     var_dir = tmp_path_factory.mktemp("browser")
@@ -124,6 +133,7 @@ def live_stack(django_db_setup: None, chromium: str, tmp_path_factory: pytest.Te
         "PYTHONUNBUFFERED": "1",
         "DEMO_SIMULATORS": "0",
         "DEBUG": "1",
+        **live_extra_env,
     }
     env = redis_broker_env(env)
     redis_broker_purge(env["CELERY_BROKER_URL"])
