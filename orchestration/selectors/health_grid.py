@@ -3,22 +3,24 @@ an integration, a monthly process) × one of its kinds — the latest execution,
 streak since then and the state those make.
 
 A page costs a few queries, whatever its size: the rows come from their sources (registries/console.py) and
-the cells from one query per kind of row (with or without a subject), each cell a LATERAL look-up of its
-newest executions through the ledger's indexes. Nothing loads a cell's history: a WhatsApp session checked
+the cells from one query per model and kind (correlated subqueries on the ledger's indexes, plain ORM: the
+same on PostgreSQL and SQLite). Nothing loads a cell's history: a WhatsApp session checked
 every minute has thousands of executions, and the grid reads three rows of them.
 
 Only SUCCEEDED counts as a success: PARTIAL means some of the item's work went wrong (a WhatsApp check whose
 provider did not answer ends PARTIAL), so it shows as a warning and does not reset the lag.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db import connection, models
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -152,71 +154,93 @@ def _state(latest_status: str, streak: int, has_success: bool) -> str:
     return CellState.WARN
 
 
-# One cell per (subject type, subject id, kind), or per kind for the rows about no one thing; `{match}` is how
-# an execution belongs to the cell `c`. Ordered by created_at, the ledger's indexes: (subject, -created_at)
-# and (kind, -created_at).
-_CELLS_SQL = """
-SELECT c.key, latest.id, latest.status, latest.parent_id, success.finished_at, success.created_at, streak.n
-FROM unnest(%(keys)s::int[], %(types)s::int[], %(ids)s::text[], %(kinds)s::text[]) AS c(key, type_id, obj_id, kind)
-LEFT JOIN LATERAL (
-    SELECT e.id, e.status, e.parent_id FROM {table} e WHERE {match}
-    ORDER BY e.created_at DESC, e.id DESC LIMIT 1
-) latest ON TRUE
-LEFT JOIN LATERAL (
-    SELECT e.finished_at, e.created_at FROM {table} e WHERE {match} AND e.status = %(succeeded)s
-    ORDER BY e.created_at DESC, e.id DESC LIMIT 1
-) success ON TRUE
-LEFT JOIN LATERAL (
-    SELECT count(*) AS n FROM {table} e
-    WHERE {match} AND e.status = ANY(%(failed)s::text[])
-      AND (success.created_at IS NULL OR e.created_at > success.created_at)
-) streak ON TRUE
-"""
-_WITH_SUBJECT = "e.subject_type_id = c.type_id AND e.subject_id = c.obj_id AND e.kind = c.kind"
-_WITHOUT_SUBJECT = "e.subject_type_id IS NULL AND e.kind = c.kind"
+# What a cell reads of the ledger, as correlated subqueries over the executions that belong to it: the newest
+# one, the newest success, and the failures since that success. Each is an ordered LIMIT 1 (or a count) on the
+# ledger's indexes, (subject, -created_at) and (kind, -created_at), so a cell never loads its history. Plain ORM:
+# the same on PostgreSQL and on the embedded SQLite.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CellValues = tuple[int | None, str | None, int | None, datetime | None, datetime | None, int]
+NO_RUN: CellValues = (None, None, None, None, None, 0)
 
 
-def _cell_rows(cells: Sequence[tuple[int, int | None, str, str]], match: str) -> list[tuple[Any, ...]]:
-    if not cells:
-        return []
-    sql = _CELLS_SQL.format(table=connection.ops.quote_name(Execution._meta.db_table), match=match)
-    params: dict[str, Any] = {
-        "keys": [cell[0] for cell in cells],
-        "types": [cell[1] or 0 for cell in cells],
-        "ids": [cell[2] for cell in cells],
-        "kinds": [cell[3] for cell in cells],
-        "succeeded": ExecutionStatus.SUCCEEDED.value,
-        "failed": [status.value for status in FAILED_STATUSES],
+def _latest(executions: models.QuerySet[Execution]) -> dict[str, Any]:
+    newest = executions.order_by("-created_at", "-id")
+    success = newest.filter(status=ExecutionStatus.SUCCEEDED)
+    return {
+        "latest_id": Subquery(newest.values("id")[:1]),
+        "latest_status": Subquery(newest.values("status")[:1]),
+        "latest_parent_id": Subquery(newest.values("parent_id")[:1]),
+        "success_finished": Subquery(success.values("finished_at")[:1]),
+        "success_created": Subquery(success.values("created_at")[:1]),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
+
+
+def _streak(executions: models.QuerySet[Execution], success_created: Any) -> Any:
+    since = Coalesce(success_created, Value(EPOCH, output_field=models.DateTimeField()))
+    failures = executions.filter(status__in=FAILED_STATUSES, created_at__gt=since)
+    count = failures.order_by().values("kind").annotate(n=Count("id")).values("n")[:1]
+    return Coalesce(Subquery(count), Value(0))
+
+
+_FIELDS = ("latest_id", "latest_status", "latest_parent_id", "success_finished", "success_created", "streak")
+
+
+def _subject_cells(type_id: int, kind: str, subject_ids: list[str]) -> dict[str, CellValues]:
+    """{subject id: the cell's values} for one model's rows and one kind: one query."""
+    model = ContentType.objects.get_for_id(type_id).model_class()
+    if model is None:
+        return {}
+    executions = Execution.objects.filter(
+        subject_type_id=type_id, subject_id=Cast(OuterRef("pk"), models.CharField()), kind=kind
+    )
+    rows = (
+        model._default_manager.filter(pk__in=subject_ids)
+        .annotate(**_latest(executions))
+        .annotate(streak=_streak(executions, OuterRef("success_created")))
+        .values_list("pk", *_FIELDS)
+    )
+    return {str(pk): tuple(values) for pk, *values in rows}  # type: ignore[misc]
+
+
+def _subjectless_cell(kind: str) -> CellValues:
+    """A job about no one thing (Movidesk): its kind's executions without a subject."""
+    executions = Execution.objects.filter(subject_type__isnull=True, kind=kind)
+    newest = executions.order_by("-created_at", "-id").values_list("id", "status", "parent_id").first()
+    success = (
+        executions.filter(status=ExecutionStatus.SUCCEEDED)
+        .order_by("-created_at", "-id")
+        .values_list("finished_at", "created_at")
+        .first()
+    )
+    if newest is None:
+        return NO_RUN
+    success_created = success[1] if success else EPOCH
+    streak = executions.filter(status__in=FAILED_STATUSES, created_at__gt=success_created).count()
+    return (*newest, *(success or (None, None)), streak)
 
 
 def health_cells(lines: Iterable[tuple[HealthSource, HealthRow]], now: datetime | None = None) -> list[HealthLine]:
-    """The cells of `lines`, in two queries (rows with a subject, rows without)."""
+    """The cells of `lines`: one query per (model, kind) of the rows with a subject, three per kind without."""
     now = now or timezone.now()
-    wanted: list[tuple[HealthSource, HealthRow, str]] = []
-    with_subject: list[tuple[int, int | None, str, str]] = []
-    without_subject: list[tuple[int, int | None, str, str]] = []
+    wanted: list[tuple[HealthSource, HealthRow, str, int | None]] = []
+    by_group: dict[tuple[int, str], list[str]] = {}
     for source, row in lines:
         subject_type = ContentType.objects.get_for_model(row.subject).pk if row.subject is not None else None
         for kind in row_kinds(source, row):
-            index = len(wanted)
-            wanted.append((source, row, kind))
-            if row.subject is None:
-                without_subject.append((index, None, "", kind))
-            else:
-                with_subject.append((index, subject_type, str(row.subject.pk), kind))
-    found = {
-        result[0]: result[1:]
-        for result in _cell_rows(with_subject, _WITH_SUBJECT) + _cell_rows(without_subject, _WITHOUT_SUBJECT)
-    }
+            wanted.append((source, row, kind, subject_type))
+            if row.subject is not None and subject_type is not None:
+                by_group.setdefault((subject_type, kind), []).append(str(row.subject.pk))
+    found: dict[tuple[int | None, str, str], CellValues] = {}
+    for (subject_type, kind), subject_ids in by_group.items():
+        for subject_id, values in _subject_cells(subject_type, kind, subject_ids).items():
+            found[(subject_type, subject_id, kind)] = values
+    for _source, row, kind, _type in wanted:
+        if row.subject is None and (None, "", kind) not in found:
+            found[(None, "", kind)] = _subjectless_cell(kind)
     result: list[HealthLine] = []
-    for index, (source, row, kind) in enumerate(wanted):
-        latest_id, status, parent_id, success_finished, success_created, streak = found.get(
-            index, (None, None, None, None, None, 0)
-        )
+    for source, row, kind, subject_type in wanted:
+        key = (subject_type, str(row.subject.pk), kind) if row.subject is not None else (None, "", kind)
+        latest_id, status, parent_id, success_finished, success_created, streak = found.get(key, NO_RUN)
         success_at = success_finished or success_created
         cell = HealthCell(
             source=source,
