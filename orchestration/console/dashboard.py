@@ -181,8 +181,9 @@ def recent_failures(
     """Executions (items included) that failed or timed out in the last `hours`, newest first; the count; the
     window's start (for the link to the list behind the tile)."""
     since = (now or timezone.now()) - datetime.timedelta(hours=hours)
-    failed = Execution.objects.filter(status__in=FAILED, finished_at__gte=since)
-    return list(failed.order_by("-finished_at", "-id")[:limit]), failed.count(), since
+    # By creation, as the list behind the tile filters (created_after), so both count the same runs.
+    failed = Execution.objects.filter(status__in=FAILED, created_at__gte=since)
+    return list(failed.order_by("-created_at", "-id")[:limit]), failed.count(), since
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def failures_context(user: User) -> dict[str, Any] | None:
         "total": total,
         "hours": dashboard.FAILURE_HOURS,
         "list_url": _executions_url(
-            status=[ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT], created_after=since.isoformat(), children=1
+            status=[ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT], created_after=since.isoformat(), items=1
         ),
     }
 

@@ -157,7 +157,12 @@ def test_the_dashboard_page_shows_each_tile_with_a_link_to_the_list_behind_it(ma
     assert "conexão recusada pelo portal" in html  # the failure's error, on the failures tile
     assert "Filial Sul" in html and "Atendimento" in html
     assert f'hx-post="/invoices/processes/{process.pk}/approve"' in html
-    assert re.search(r'href="/console/executions/\?status=FAILED&amp;status=TIMED_OUT&amp;created_after=', html)
+    failures_link = re.search(
+        r'href="(/console/executions/\?status=FAILED&amp;status=TIMED_OUT&amp;created_after=[^"]+)"', html
+    )
+    assert failures_link is not None
+    behind = signed_in(approver).get(failures_link.group(1).replace("&amp;", "&")).content.decode()
+    assert "conexão recusada pelo portal" in behind  # the list behind the tile shows the same failure
     assert (
         'href="/admin/integrations/kommoaccount/?active__exact=1&amp;auth_state__exact=NEEDS_REAUTHORIZATION"' in html
     )
