@@ -122,6 +122,7 @@ def session_check_apply(
     WhatsAppSession.objects.filter(pk=session.pk).update(
         consecutive_failures=0,
         last_checked_at=now,
+        last_check_ok_at=now,
         last_check_outcome=CheckOutcome.OK,
         last_check_error="",
         last_provider_state=state.raw_state[:40],

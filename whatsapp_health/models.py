@@ -85,6 +85,8 @@ class WhatsAppSession(models.Model):
         _("resultado da última verificação"), max_length=8, choices=CheckOutcome.choices, blank=True
     )
     last_check_error = models.TextField(_("erro da última verificação"), blank=True)
+    # When the provider last answered a check: the health grid's "last success" of the session.
+    last_check_ok_at = models.DateTimeField(_("última verificação bem-sucedida"), null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(_("verificações seguidas com falha"), default=0)
     last_provider_state = models.CharField(_("último estado no provedor"), max_length=40, blank=True)
     last_event_at = models.DateTimeField(_("último evento de conexão"), null=True, blank=True)

@@ -15,7 +15,7 @@ of that one item with the app's own services, recording who asked and from where
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -65,6 +65,18 @@ class Requester:
 
 
 @dataclass(frozen=True)
+class CellReading:
+    """A cell as its source reads it, for items whose checks are not one execution each (a WhatsApp session is
+    checked inside one run over every session): the newest execution that covered it, its outcome as an
+    execution status, the last success and the failures since."""
+
+    latest_id: int | None = None
+    latest_status: str = ""
+    last_success_at: datetime | None = None
+    streak: int = 0
+
+
+@dataclass(frozen=True)
 class HealthSource:
     key: str
     label: str | Promise
@@ -77,6 +89,8 @@ class HealthSource:
     # Who may run a cell again: a Django permission ("app.codename").
     rerun_permission: str = "orchestration.retry_execution"
     order: int = 100
+    # {row key: {kind: reading}} for the given rows, instead of reading the ledger by subject (see CellReading).
+    read_cells: Callable[[list[HealthRow]], dict[str, dict[str, CellReading]]] | None = None
 
 
 _TILES: dict[str, DashboardTile] = {}

@@ -11,7 +11,7 @@ Only SUCCEEDED counts as a success: PARTIAL means some of the item's work went w
 provider did not answer ends PARTIAL), so it shows as a warning and does not reset the lag.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orchestration.models import Execution, ExecutionStatus, User
-from orchestration.registries.console import HealthRow, HealthSource, health_sources_all
+from orchestration.registries.console import CellReading, HealthRow, HealthSource, health_sources_all
 from orchestration.registries.kinds import kind_label
 
 PAGE_SIZE = 50
@@ -161,6 +161,8 @@ def _state(latest_status: str, streak: int, has_success: bool) -> str:
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CellValues = tuple[int | None, str | None, int | None, datetime | None, datetime | None, int]
 NO_RUN: CellValues = (None, None, None, None, None, 0)
+# In place of a content type id: the row's source reads its cells itself (HealthSource.read_cells).
+OWN_READING = -1
 
 
 def _latest(executions: models.QuerySet[Execution]) -> dict[str, Any]:
@@ -199,7 +201,7 @@ def _subject_cells(type_id: int, kind: str, subject_ids: list[str]) -> dict[str,
         .annotate(streak=_streak(executions, OuterRef("success_created")))
         .values_list("pk", *_FIELDS)
     )
-    return {str(pk): tuple(values) for pk, *values in rows}  # type: ignore[misc]
+    return {str(pk): tuple(values) for pk, *values in rows}
 
 
 def _subjectless_cell(kind: str) -> CellValues:
@@ -224,22 +226,46 @@ def health_cells(lines: Iterable[tuple[HealthSource, HealthRow]], now: datetime 
     now = now or timezone.now()
     wanted: list[tuple[HealthSource, HealthRow, str, int | None]] = []
     by_group: dict[tuple[int, str], list[str]] = {}
+    # Sources that read their own cells (HealthSource.read_cells), by key: the source and its rows here.
+    read_by_source: dict[
+        str, tuple[Callable[[list[HealthRow]], dict[str, dict[str, CellReading]]], list[HealthRow]]
+    ] = {}
     for source, row in lines:
+        if source.read_cells is not None:
+            read_by_source.setdefault(source.key, (source.read_cells, []))[1].append(row)
+            wanted.extend((source, row, kind, OWN_READING) for kind in row_kinds(source, row))
+            continue
         subject_type = ContentType.objects.get_for_model(row.subject).pk if row.subject is not None else None
         for kind in row_kinds(source, row):
             wanted.append((source, row, kind, subject_type))
             if row.subject is not None and subject_type is not None:
                 by_group.setdefault((subject_type, kind), []).append(str(row.subject.pk))
     found: dict[tuple[int | None, str, str], CellValues] = {}
+    for reader, rows in read_by_source.values():
+        for row_key, readings in reader(rows).items():
+            for kind, reading in readings.items():
+                found[(OWN_READING, row_key, kind)] = (
+                    reading.latest_id,
+                    reading.latest_status or None,
+                    None,
+                    reading.last_success_at,
+                    None,
+                    reading.streak,
+                )
     for (subject_type, kind), subject_ids in by_group.items():
         for subject_id, values in _subject_cells(subject_type, kind, subject_ids).items():
             found[(subject_type, subject_id, kind)] = values
-    for _source, row, kind, _type in wanted:
-        if row.subject is None and (None, "", kind) not in found:
+    for _source, row, kind, subject_type in wanted:
+        if subject_type != OWN_READING and row.subject is None and (None, "", kind) not in found:
             found[(None, "", kind)] = _subjectless_cell(kind)
     result: list[HealthLine] = []
     for source, row, kind, subject_type in wanted:
-        key = (subject_type, str(row.subject.pk), kind) if row.subject is not None else (None, "", kind)
+        if subject_type == OWN_READING:
+            key: tuple[int | None, str, str] = (OWN_READING, row.key, kind)
+        elif row.subject is not None:
+            key = (subject_type, str(row.subject.pk), kind)
+        else:
+            key = (None, "", kind)
         latest_id, status, parent_id, success_finished, success_created, streak = found.get(key, NO_RUN)
         success_at = success_finished or success_created
         cell = HealthCell(

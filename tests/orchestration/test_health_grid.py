@@ -28,7 +28,7 @@ from orchestration.services.executions import execution_subject_fields
 from orchestration.services.fanout import FAN_OUT_PARAMETER
 from tests.orchestration.invoices.factories import cnpj
 from whatsapp_health.checks import SESSION_CHECK_KIND
-from whatsapp_health.models import Provider, WhatsAppSession
+from whatsapp_health.models import CheckOutcome, Provider, WhatsAppSession
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,17 @@ def session(name: str, company: Company | None) -> WhatsAppSession:
     )
 
 
+def replica(name: str) -> KommoAccount:
+    return KommoAccount.objects.create(subdomain=name.lower(), name=name, role=AccountRole.REPLICA)
+
+
+def checks_failed(item: WhatsAppSession, times: int) -> None:
+    """What the real-status check stores on a session whose provider did not answer `times` checks in a row."""
+    WhatsAppSession.objects.filter(pk=item.pk).update(
+        last_checked_at=timezone.now(), last_check_outcome=CheckOutcome.FAILED, consecutive_failures=times
+    )
+
+
 def run(kind: str, status: str, *, subject: Any = None, hours_ago: float = 0, **fields: Any) -> Execution:
     """An execution of `kind` about `subject` that ended (or started) `hours_ago` hours ago."""
     at = timezone.now() - timedelta(hours=hours_ago)
@@ -108,31 +119,31 @@ def cell_html(html: str, row_key: str, kind: str) -> str:
     return match.group(0)
 
 
-def test_each_cell_shows_last_success_lag_streak_and_state(client: Client, operator: User, company: Company) -> None:
-    failing, healthy, silent, busy = (session(name, company) for name in ("Falhando", "Saudavel", "Nova", "Ocupada"))
-    success = run(SESSION_CHECK_KIND, ExecutionStatus.SUCCEEDED, subject=failing, hours_ago=3.2)
-    run(SESSION_CHECK_KIND, ExecutionStatus.FAILED, subject=failing, hours_ago=5)  # before the success: not counted
-    run(SESSION_CHECK_KIND, ExecutionStatus.FAILED, subject=failing, hours_ago=2)
-    latest = run(SESSION_CHECK_KIND, ExecutionStatus.TIMED_OUT, subject=failing, hours_ago=1)
-    run(SESSION_CHECK_KIND, ExecutionStatus.FAILED, subject=healthy, hours_ago=30)
-    run(SESSION_CHECK_KIND, ExecutionStatus.SUCCEEDED, subject=healthy, hours_ago=0.1)
-    run(SESSION_CHECK_KIND, ExecutionStatus.SUCCEEDED, subject=busy, hours_ago=50)
-    running = run(SESSION_CHECK_KIND, ExecutionStatus.RUNNING, subject=busy)
-    run("WHATSAPP_CHECK", ExecutionStatus.FAILED, hours_ago=0.5)  # another kind, about no session: not a cell here
+def test_each_cell_shows_last_success_lag_streak_and_state(client: Client, operator: User) -> None:
+    failing, healthy, silent, busy = (replica(name) for name in ("Falhando", "Saudavel", "Nova", "Ocupada"))
+    success = run(REPLICA_KIND, ExecutionStatus.SUCCEEDED, subject=failing, hours_ago=3.2)
+    run(REPLICA_KIND, ExecutionStatus.FAILED, subject=failing, hours_ago=5)  # before the success: not counted
+    run(REPLICA_KIND, ExecutionStatus.FAILED, subject=failing, hours_ago=2)
+    latest = run(REPLICA_KIND, ExecutionStatus.TIMED_OUT, subject=failing, hours_ago=1)
+    run(REPLICA_KIND, ExecutionStatus.FAILED, subject=healthy, hours_ago=30)
+    run(REPLICA_KIND, ExecutionStatus.SUCCEEDED, subject=healthy, hours_ago=0.1)
+    run(REPLICA_KIND, ExecutionStatus.SUCCEEDED, subject=busy, hours_ago=50)
+    running = run(REPLICA_KIND, ExecutionStatus.RUNNING, subject=busy)
+    run(KOMMO_SYNC_KIND, ExecutionStatus.FAILED, hours_ago=0.5)  # another kind, about no account: not a cell here
 
-    html = signed_in(operator).get(GRID, {"source": "whatsapp"}).content.decode()
+    html = signed_in(operator).get(GRID, {"source": "kommo"}).content.decode()
 
-    cell = cell_html(html, f"whatsapp:{failing.pk}", SESSION_CHECK_KIND)
+    cell = cell_html(html, f"kommo:{failing.pk}", REPLICA_KIND)
     assert 'data-state="failing"' in cell
     assert "2 falhas seguidas" in cell
     assert f"{timezone.localtime(success.finished_at):%d/%m/%Y %H:%M}" in cell
     assert "(há 3 h)" in cell
     assert reverse("console:execution", args=[latest.pk]) in cell and "Tempo esgotado" in cell
-    cell = cell_html(html, f"whatsapp:{healthy.pk}", SESSION_CHECK_KIND)
+    cell = cell_html(html, f"kommo:{healthy.pk}", REPLICA_KIND)
     assert 'data-state="ok"' in cell and "falha" not in cell and "(há 6 min)" in cell
-    cell = cell_html(html, f"whatsapp:{silent.pk}", SESSION_CHECK_KIND)
+    cell = cell_html(html, f"kommo:{silent.pk}", REPLICA_KIND)
     assert 'data-state="never"' in cell and "Nenhum sucesso registrado" in cell and "Última execução" not in cell
-    cell = cell_html(html, f"whatsapp:{busy.pk}", SESSION_CHECK_KIND)
+    cell = cell_html(html, f"kommo:{busy.pk}", REPLICA_KIND)
     assert 'data-state="running"' in cell and f"#{running.pk}" in cell and "(há 2 d)" in cell
     assert "Executar de novo" not in cell  # nothing to click while it runs
     assert 'hx-trigger="every 10s" hx-target="#health-results"' in html  # the table follows what runs
@@ -152,15 +163,17 @@ def test_the_movidesk_row_counts_the_runs_about_no_one_thing(operator: User) -> 
 def test_a_page_costs_the_same_few_queries_whatever_its_size(
     operator: User, company: Company, django_assert_max_num_queries: Any
 ) -> None:
-    sessions = [session(f"Sessão {n:02d}", company) for n in range(40)]
-    for item in sessions:
-        run(SESSION_CHECK_KIND, ExecutionStatus.SUCCEEDED, subject=item, hours_ago=2)
-        run(SESSION_CHECK_KIND, ExecutionStatus.FAILED, subject=item, hours_ago=1)
+    for n in range(40):
+        item = replica(f"Filial{n:02d}")
+        run(REPLICA_KIND, ExecutionStatus.SUCCEEDED, subject=item, hours_ago=2)
+        run(REPLICA_KIND, ExecutionStatus.FAILED, subject=item, hours_ago=1)
+        checks_failed(session(f"Sessão {n:02d}", company), 1)
     client = signed_in(operator)
     client.get(GRID)  # content types, permissions and sessions cached
     with django_assert_max_num_queries(25):
         response = client.get(GRID, {"state": CellState.FAILING})
-    assert response.content.decode().count('data-state="failing"') == 40
+    html = response.content.decode()
+    assert html.count('data-state="failing"') == 50 and "80 itens" in html  # 40 replicas, 40 sessions; pages of 50
 
 
 def test_rows_are_the_viewer_company_s(operator: User, company: Company, other_company: Company) -> None:
@@ -183,7 +196,7 @@ def test_only_roles_allowed_to_re_run_see_the_button_and_may_post(
     operator: User, approver: User, company: Company
 ) -> None:
     item = session("Loja", company)
-    run(SESSION_CHECK_KIND, ExecutionStatus.FAILED, subject=item, hours_ago=1)
+    checks_failed(item, 1)
     key = f"whatsapp:{item.pk}"
 
     as_operator = cell_html(signed_in(operator).get(GRID).content.decode(), key, SESSION_CHECK_KIND)
@@ -193,7 +206,7 @@ def test_only_roles_allowed_to_re_run_see_the_button_and_may_post(
     assert "Executar de novo" not in as_approver and 'data-state="failing"' in as_approver  # sees, may not act
     response = signed_in(approver).post(RERUN, {"source": "whatsapp", "row": key, "kind": SESSION_CHECK_KIND})
     assert response.status_code == 403
-    assert Execution.objects.filter(kind=SESSION_CHECK_KIND).count() == 1
+    assert not Execution.objects.filter(kind=SESSION_CHECK_KIND).exists()
 
 
 def test_signed_out_visitors_go_to_the_login(client: Client) -> None:
@@ -345,7 +358,7 @@ def test_bad_input_is_refused_with_a_clear_message(operator: User) -> None:
 def test_filters_search_month_and_pages(operator: User, company: Company) -> None:
     names = ["Alfa", "Beta", "Gama", "Delta"]
     sessions = {name: session(f"Loja {name}", company) for name in names}
-    run(SESSION_CHECK_KIND, ExecutionStatus.FAILED, subject=sessions["Beta"])
+    checks_failed(sessions["Beta"], 1)
     carrier, _created = Carrier.objects.get_or_create(code="OI", defaults={"name": "Oi"})
     account = CarrierAccount.objects.create(legal_name="Transportes Sul", cnpj=cnpj(7), carrier=carrier)
     InvoiceProcess.objects.create(account=account, month=date(2026, 3, 1))

@@ -48,3 +48,38 @@ def test_re_running_a_session_cell_checks_it_now_and_turns_it_green(make_session
     )
     session.refresh_from_db()
     assert session.status == SessionStatus.CONNECTED
+
+
+def test_the_scheduled_check_of_every_session_fills_each_sessions_cell(
+    make_session: Any, evolution: Any, admin_user: Any
+) -> None:
+    from tests.fakes.whatsapp_common import SERVER_ERROR
+    from whatsapp_health.runs import sessions_check_run
+
+    answering = make_session("loja", state="open")
+    failing = make_session("deposito", state="open")
+    never = make_session("nova", state="open", status=SessionStatus.CONNECTING)
+    evolution.instances["deposito"].fault = SERVER_ERROR
+    client = Client()
+    client.force_login(admin_user)
+    before = client.get(reverse("console:health"), {"source": "whatsapp"}).content.decode()
+
+    # Two scheduled runs over every session (one execution each, no per-session execution).
+    first = sessions_check_run()
+    second = sessions_check_run()
+    grid = client.get(reverse("console:health"), {"source": "whatsapp"}).content.decode()
+
+    assert before.count('data-state="never"') == 3
+    assert not Execution.objects.filter(kind=SESSION_CHECK_KIND).exists()
+    cell = _cell_html(grid, answering.pk)
+    assert 'data-state="ok"' in cell and f"/console/executions/{second.pk}/" in cell
+    failing_cell = _cell_html(grid, failing.pk)
+    assert 'data-state="failing"' in failing_cell and "2 falhas seguidas" in failing_cell
+    assert first.status == second.status == ExecutionStatus.PARTIAL  # one provider did not answer
+    never.refresh_from_db()
+    assert never.last_check_ok_at is not None  # it was checked by the runs too
+
+
+def _cell_html(grid: str, session_pk: int) -> str:
+    start = grid.index(f'id="cell-whatsapp-{session_pk}-')
+    return grid[start : grid.index("</td>", start)]
