@@ -1,8 +1,10 @@
 """Settings shared by every environment. Every value comes from the environment (or `.env`)."""
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -39,6 +41,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus's request metrics (README "Monitoring") time everything in between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -48,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -262,6 +267,21 @@ HEARTBEAT_KEEP_HOURS = env.int("HEARTBEAT_KEEP_HOURS", default=24)
 EXECUTION_STALE_AFTER_SECONDS = env.int("EXECUTION_STALE_AFTER_SECONDS", default=2 * 3600)
 EXECUTION_QUEUED_STALE_AFTER_SECONDS = env.int("EXECUTION_QUEUED_STALE_AFTER_SECONDS", default=24 * 3600)
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
+
+# --- Monitoring (/metrics) ----------------------------------------------------------------------
+# Prometheus sends `Authorization: Bearer <METRICS_TOKEN>`; without a token, a request is let in by its address.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Comma-separated CIDRs; unset (or empty): loopback only when METRICS_TOKEN is empty, no address when it is set.
+METRICS_ALLOWED_NETWORKS: list[str] | None = [
+    _network.strip() for _network in env.list("METRICS_ALLOWED_NETWORKS", default=[]) if _network.strip()
+] or None
+for _network in METRICS_ALLOWED_NETWORKS or []:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_network!r} is not a network (CIDR).") from _error
+# Executions counted by `orquestra_executions` and the duration histograms: those of the last N hours.
+METRICS_WINDOW_HOURS = env.int("METRICS_WINDOW_HOURS", default=24)
 
 # --- Alerts and notifications --------------------------------------------------------------------
 # Alerts of one group wait this long after the group's first pending one, so a burst is one message per

@@ -60,7 +60,8 @@ HTTPS_BEHIND_PROXY = env.bool("HTTPS_BEHIND_PROXY", default=True)
 if HTTPS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # /metrics too: Prometheus scrapes the web container directly, with a token or from an allowed network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     # cookiecutter-django's advice: start at 60 s, raise (to 31536000) once HTTPS is known to work everywhere.
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
