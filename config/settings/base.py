@@ -7,6 +7,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ORQUESTRA_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -387,13 +389,10 @@ GOOGLE_CALENDAR_BATCH_SIZE = max(1, min(1000, env.int("GOOGLE_CALENDAR_BATCH_SIZ
 GOOGLE_CALENDAR_WEBHOOK_URL = env.str("GOOGLE_CALENDAR_WEBHOOK_URL", default="")
 GOOGLE_CALENDAR_SIMULATOR_PORT = env.int("GOOGLE_CALENDAR_SIMULATOR_PORT", default=8104)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# One line per record on the console: "text" here, "json" (one object a line) by default in production.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # --- Invoice pipeline: accounts import, reports, ledger retention, backups (issue 9, part B) -------------
 ACCOUNTS_IMPORT_MAX_BYTES = env.int("ACCOUNTS_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)

@@ -6,7 +6,17 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASES, FIELD_ENCRYPTION_KEYS, REDIS_URL, SECRET_KEY, env
+from .base import (
+    ALLOWED_HOSTS,
+    CSRF_TRUSTED_ORIGINS,
+    DATABASES,
+    FIELD_ENCRYPTION_KEYS,
+    LOG_LEVEL,
+    REDIS_URL,
+    SECRET_KEY,
+    env,
+)
+from .logs import logging_config
 
 DEBUG = False
 
@@ -82,3 +92,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
+# --- Logs: one JSON object a line (time, level, logger, message) on stdout, for the log collector -------
+# Django, our apps, gunicorn's workers and Celery's worker and beat (config/celery.py) all log through this.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
