@@ -1,6 +1,7 @@
 """Production: refuses to start half-configured (secrets, PostgreSQL, a real broker, Redis); HTTPS behind a
 TLS-terminating proxy is one switch, HTTPS_BEHIND_PROXY (on by default)."""
 
+import logging
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -97,3 +98,5 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Django, our apps, gunicorn's workers and Celery's worker and beat (config/celery.py) all log through this.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+# Python's warnings as log records too (logger py.warnings), not bare lines on stderr.
+logging.captureWarnings(True)

@@ -55,4 +55,6 @@ class RedactSecrets(logging.Filter):
         if record.exc_text and any(value in record.exc_text for value in self._values):
             for value in self._values:
                 record.exc_text = record.exc_text.replace(value, MASK)
+            # Formatters re-render exc_info when they have it; the masked text is all they may print.
+            record.exc_info = None
         return True
