@@ -22,9 +22,9 @@ LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
 class Access(enum.Enum):
-    ALLOWED = "allowed"
-    FORBIDDEN = "forbidden"  # 403
-    BAD_TOKEN = "bad_token"  # 401
+    ALLOWED = enum.auto()
+    FORBIDDEN = enum.auto()  # 403
+    BAD_TOKEN = enum.auto()  # 401
 
 
 @cache

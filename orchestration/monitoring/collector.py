@@ -15,8 +15,10 @@ reaches, and a restart loses nothing. One scrape costs five grouped queries and 
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
@@ -31,6 +33,9 @@ from orchestration.registries.kinds import kinds_all
 
 logger = logging.getLogger(__name__)
 
+# An execution that finished in the window was created at most this long before it (the stale sweeps end
+# anything older): the bound lets the histogram's query use the created_at index instead of a full scan.
+LONGEST_EXECUTION = timedelta(days=7)
 # From sub-second bookkeeping runs to the 30-minute task limit and the RPA jobs that outlast it.
 DURATION_BUCKETS_SECONDS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200)
 ACTIVE_STATUSES = (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.RETRYING)
@@ -40,59 +45,82 @@ def _bucket_key(index: int) -> str:
     return f"le_{index}"
 
 
+@dataclass(frozen=True)
+class _Families:
+    recent: GaugeMetricFamily
+    active: GaugeMetricFamily
+    durations: HistogramMetricFamily
+    remote_jobs: GaugeMetricFamily
+    queues: GaugeMetricFamily
+    broker_up: GaugeMetricFamily
+    alerts: GaugeMetricFamily
+    alerts_by_group: GaugeMetricFamily
+    collect_seconds: GaugeMetricFamily
+
+    @classmethod
+    def empty(cls) -> "_Families":
+        hours = settings.METRICS_WINDOW_HOURS
+        return cls(
+            recent=GaugeMetricFamily(
+                "orquestra_executions",
+                f"Executions created in the last {hours} h, by kind and status.",
+                labels=["kind", "status"],
+            ),
+            active=GaugeMetricFamily(
+                "orquestra_executions_active",
+                "Executions queued, running or waiting for a retry now, by kind and status.",
+                labels=["kind", "status"],
+            ),
+            durations=HistogramMetricFamily(
+                "orquestra_execution_duration_seconds",
+                f"Duration of the executions that finished in the last {hours} h, by kind.",
+                labels=["kind"],
+            ),
+            remote_jobs=GaugeMetricFamily(
+                "orquestra_remote_jobs_active",
+                "Remote jobs (RPA robots) waiting for a slot, starting or running.",
+                labels=["handler", "pool", "state"],
+            ),
+            queues=GaugeMetricFamily(
+                "orquestra_celery_queue_length", "Task messages waiting in the broker, by queue.", labels=["queue"]
+            ),
+            broker_up=GaugeMetricFamily(
+                "orquestra_celery_broker_up", "1 when the broker answered this scrape, else 0."
+            ),
+            alerts=GaugeMetricFamily("orquestra_alerts_open", "Open alerts, by severity.", labels=["severity"]),
+            alerts_by_group=GaugeMetricFamily(
+                "orquestra_alerts_open_by_group", "Open alerts, by group and severity.", labels=["group", "severity"]
+            ),
+            collect_seconds=GaugeMetricFamily(
+                "orquestra_metrics_collect_seconds", "Time this scrape spent reading the database and the broker."
+            ),
+        )
+
+    def all(self) -> list[Metric]:
+        return [getattr(self, field.name) for field in fields(self)]
+
+
 class OrquestraCollector(Collector):
     def describe(self) -> Iterable[Metric]:
         # Names only: registering must not query a database that may not exist yet (migrate, collectstatic).
-        return list(self._families())
+        return _Families.empty().all()
 
     def collect(self) -> Iterable[Metric]:
         started = time.monotonic()
         window_start = timezone.now() - timedelta(hours=settings.METRICS_WINDOW_HOURS)
-        recent, active, durations, jobs, queues, broker_up, alerts, alerts_by_group, scrape = self._families()
+        families = _Families.empty()
         kinds = [kind.code for kind in kinds_all()]
 
-        self._executions(recent, Execution.objects.filter(created_at__gte=window_start), kinds, ExecutionStatus)
-        self._executions(active, Execution.objects.filter(status__in=ACTIVE_STATUSES), kinds, ACTIVE_STATUSES)
-        self._durations(durations, window_start)
-        self._remote_jobs(jobs)
-        self._queues(queues, broker_up)
-        self._alerts(alerts, alerts_by_group)
-        scrape.add_metric([], time.monotonic() - started)
-        return [recent, active, durations, jobs, queues, broker_up, alerts, alerts_by_group, scrape]
-
-    def _families(self) -> Iterator[Metric]:
-        hours = settings.METRICS_WINDOW_HOURS
-        yield GaugeMetricFamily(
-            "orquestra_executions",
-            f"Executions created in the last {hours} h, by kind and status.",
-            labels=["kind", "status"],
-        )
-        yield GaugeMetricFamily(
-            "orquestra_executions_active",
-            "Executions queued, running or waiting for a retry now, by kind and status.",
-            labels=["kind", "status"],
-        )
-        yield HistogramMetricFamily(
-            "orquestra_execution_duration_seconds",
-            f"Duration of the executions that finished in the last {hours} h, by kind.",
-            labels=["kind"],
-        )
-        yield GaugeMetricFamily(
-            "orquestra_remote_jobs_active",
-            "Remote jobs (RPA robots) waiting for a slot, starting or running.",
-            labels=["handler", "pool", "state"],
-        )
-        yield GaugeMetricFamily(
-            "orquestra_celery_queue_length", "Task messages waiting in the broker, by queue.", labels=["queue"]
-        )
-        yield GaugeMetricFamily("orquestra_celery_broker_up", "1 when the broker answered this scrape, else 0.")
-        yield GaugeMetricFamily("orquestra_alerts_open", "Open alerts, by severity.", labels=["severity"])
-        yield GaugeMetricFamily(
-            "orquestra_alerts_open_by_group", "Open alerts, by group and severity.", labels=["group", "severity"]
-        )
-        yield GaugeMetricFamily(
-            "orquestra_metrics_collect_seconds", "Time this scrape spent reading the database and the broker."
-        )
+        recent = Execution.objects.filter(created_at__gte=window_start)
+        self._executions(families.recent, recent, kinds, ExecutionStatus.values)
+        active = Execution.objects.filter(status__in=ACTIVE_STATUSES)
+        self._executions(families.active, active, kinds, [str(status) for status in ACTIVE_STATUSES])
+        self._durations(families.durations, window_start)
+        self._remote_jobs(families.remote_jobs)
+        self._queues(families.queues, families.broker_up)
+        self._alerts(families.alerts, families.alerts_by_group)
+        families.collect_seconds.add_metric([], time.monotonic() - started)
+        return families.all()
 
     @staticmethod
     def _executions(
@@ -113,6 +141,7 @@ class OrquestraCollector(Collector):
         }
         rows = (
             Execution.objects.filter(
+                created_at__gte=window_start - LONGEST_EXECUTION,
                 finished_at__gte=window_start,
                 started_at__isnull=False,
                 status__in=ExecutionStatus.terminal(),
@@ -122,7 +151,8 @@ class OrquestraCollector(Collector):
             .annotate(total=Count("id"), seconds=Sum("duration"), **buckets)
             .order_by("kind")
         )
-        for row in rows:
+        for values in rows:
+            row = cast(dict[str, Any], values)
             cumulative = [(str(float(bound)), row[_bucket_key(i)]) for i, bound in enumerate(DURATION_BUCKETS_SECONDS)]
             cumulative.append(("+Inf", row["total"]))
             seconds = row["seconds"].total_seconds() if row["seconds"] is not None else 0.0

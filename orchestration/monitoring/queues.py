@@ -47,7 +47,7 @@ def queue_lengths() -> dict[str, int]:
 
 
 def _filesystem_lengths(queues: list[str]) -> dict[str, int]:
-    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
+    folder = str(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""))
     counts = dict.fromkeys(queues, 0)
     try:
         names = os.listdir(folder)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.contrib.admin import site
 from django.conf import settings
+from django.contrib.admin import site
 from django.test import Client
 from django.utils import translation
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
@@ -47,8 +47,11 @@ def _no_english(html: str) -> None:
 def test_the_admin_index_names_the_third_party_sections_in_portuguese() -> None:
     html = _administrator().get("/admin/").content.decode()
 
-    for text in ["Tarefas periódicas", "Intervalos", "Eventos solares", "Data marcada", "Crontabs",
-                 "Resultados do Celery", "Resultados de tarefas", "Resultados de grupos", "Token de autenticação"]:  # fmt: skip
+    sections = [
+        "Tarefas periódicas", "Intervalos", "Eventos solares", "Data marcada", "Crontabs",
+        "Resultados do Celery", "Resultados de tarefas", "Resultados de grupos", "Token de autenticação",
+    ]  # fmt: skip
+    for text in sections:
         assert text in html, text
     _no_english(html)
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
-from tests.harness.procfile import ProcfileProcess, production_env
 from tests.harness.processes import wait_until
+from tests.harness.procfile import ProcfileProcess, production_env
 
 pytestmark = [pytest.mark.services, pytest.mark.e2e]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.procfile import PRODUCTION_SECRETS, ProcfileProcess, production_env
 from tests.harness.processes import PROJECT_DIR, redis_broker_purge, send_task
+from tests.harness.procfile import PRODUCTION_SECRETS, ProcfileProcess, production_env
 
 pytestmark = pytest.mark.services
 
