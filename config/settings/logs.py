@@ -32,7 +32,7 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
                 "fmt": "%(levelname)s %(name)s %(message)s",
                 "rename_fields": {"levelname": "level", "name": "logger"},
                 "timestamp": "time",
-                "reserved_attrs": [*RESERVED_ATTRS, "request", "server_time", "scope"],
+                "reserved_attrs": [*RESERVED_ATTRS, "request", "server_time", "scope", "color_message"],
                 "json_ensure_ascii": False,
             },
         },

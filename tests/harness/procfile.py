@@ -49,8 +49,11 @@ class ProcfileProcess:
         self.name = name
         self.log_path = log_path
         self._log_file = log_path.open("wb")
+        line = procfile_line(name)
+        if env.get("PROCFILE_WEB_WORKER"):
+            line = line.replace("uvicorn_worker.UvicornWorker", env["PROCFILE_WEB_WORKER"])
         self.popen = subprocess.Popen(
-            ["sh", "-c", f"exec {procfile_line(name)}"],
+            ["sh", "-c", f"exec {line}"],
             cwd=PROJECT_DIR,
             env=env,
             stdin=subprocess.DEVNULL,

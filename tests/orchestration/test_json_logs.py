@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.harness.processes import PROJECT_DIR, redis_broker_purge, send_task
+from tests.conftest import free_port
+from tests.harness.processes import PROJECT_DIR, redis_broker_purge, send_task, wait_until
 from tests.harness.procfile import PRODUCTION_SECRETS, ProcfileProcess, production_env
 
 pytestmark = pytest.mark.services
@@ -54,7 +56,10 @@ def json_lines(lines: list[str]) -> list[dict]:
 @pytest.fixture
 def env(subprocess_env: dict[str, str]) -> dict[str, str]:
     return production_env(
-        subprocess_env, ALLOWED_HOSTS="testserver", HTTPS_BEHIND_PROXY="false", METRICS_TOKEN="token-de-metricas-123"
+        subprocess_env,
+        ALLOWED_HOSTS="testserver,127.0.0.1",
+        HTTPS_BEHIND_PROXY="false",
+        METRICS_TOKEN="token-de-metricas-123",
     )
 
 
@@ -122,3 +127,34 @@ def test_the_celery_worker_logs_json_too(worker: ProcfileProcess, env: dict[str,
     assert "celery.apps.worker" in loggers or "celery.worker.consumer.connection" in loggers
     succeeded = next(record for record in records if "succeeded" in record["message"])
     assert succeeded["logger"] == "celery.app.trace" and succeeded["level"] == "INFO"  # logged by the pool child
+
+
+@pytest.mark.e2e
+def test_the_web_process_and_its_access_lines_log_json_too(env: dict[str, str], tmp_path: Path) -> None:
+    port = free_port()
+    web_env = {**env, "PORT": str(port), "WEB_CONCURRENCY": "1"}
+    try:
+        import uvicorn_worker  # noqa: F401  (requirements/production.txt; dev installs base.txt only)
+    except ImportError:
+        # uvicorn's own copy of the same worker class (deprecated there, moved to uvicorn-worker).
+        web_env["PROCFILE_WEB_WORKER"] = "uvicorn.workers.UvicornWorker"
+    web = ProcfileProcess("web", web_env, tmp_path / "web.log")
+    try:
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), timeout=60, what="the web process")
+        httpx.get(f"http://127.0.0.1:{port}/nao-existe", timeout=5)
+    finally:
+        web.stop()
+
+    records = json_lines([line for line in web.log().splitlines() if line.strip()])
+
+    loggers = {record["logger"] for record in records}
+    assert "gunicorn.error" in loggers  # "Starting gunicorn", "Booting worker"
+    assert any(record["logger"] == "django.request" and record["status_code"] == 404 for record in records)
+    assert any("/healthz" in record["message"] for record in records if record["logger"].endswith("access"))
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code in (200, 503)
+    except httpx.TransportError:
+        return False
