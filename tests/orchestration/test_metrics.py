@@ -232,3 +232,17 @@ def test_token_and_networks_together(client: Client) -> None:
 
 def test_only_get_and_head(client: Client) -> None:
     assert client.post("/metrics").status_code == 405
+
+
+def test_a_malformed_network_refuses_to_start() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.harness.processes import PROJECT_DIR
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env["METRICS_ALLOWED_NETWORKS"] = "10.0.0.0/8,nope"
+    command = [sys.executable, "-c", "import django; django.setup()"]
+    done = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert done.returncode != 0 and "METRICS_ALLOWED_NETWORKS: 'nope' is not a network" in done.stderr
