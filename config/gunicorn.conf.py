@@ -15,3 +15,13 @@ logconfig_dict = {
         "gunicorn.access": _own_loggers,
     },
 }
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A worker that exits leaves its live gauges behind in PROMETHEUS_MULTIPROC_DIR unless it is marked dead."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
