@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from orchestration.api.optional_slash import optional_slash
 from orchestration.console.views.dashboard import dashboard
 from orchestration.views.health import healthz
+from orchestration.views.metrics import metrics
 
 # Every route under /api/ answers with and without its trailing slash, whatever style its app wrote it in.
 api_urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", dashboard, name="home"),
     path("console/", include("orchestration.console.urls")),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     # Before the admin: the tickets' old admin addresses redirect to MovideskTicket's.
     path("admin/integrations/ticket/", include("integrations.movidesk.admin_redirects")),
     path("admin/", admin.site.urls),

@@ -11,6 +11,8 @@ class OrchestrationConfig(AppConfig):
 
         from orchestration import signals
         from orchestration.api import fields  # noqa: F401  (maps EncryptedTextField to a write-only SecretField)
+        from orchestration.monitoring.collector import register_collector
 
         # Later migrations add permissions; keep the role groups complete after every migrate.
         post_migrate.connect(signals.sync_role_groups)
+        register_collector()

@@ -1,9 +1,13 @@
 """Settings shared by every environment. Every value comes from the environment (or `.env`)."""
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from .logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ORQUESTRA_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -40,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus's request metrics (README "Monitoring") time everything in between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -50,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -265,6 +272,21 @@ EXECUTION_STALE_AFTER_SECONDS = env.int("EXECUTION_STALE_AFTER_SECONDS", default
 EXECUTION_QUEUED_STALE_AFTER_SECONDS = env.int("EXECUTION_QUEUED_STALE_AFTER_SECONDS", default=24 * 3600)
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 
+# --- Monitoring (/metrics) ----------------------------------------------------------------------
+# Prometheus sends `Authorization: Bearer <METRICS_TOKEN>`; without a token, a request is let in by its address.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Comma-separated CIDRs; unset (or empty): loopback only when METRICS_TOKEN is empty, no address when it is set.
+METRICS_ALLOWED_NETWORKS: list[str] | None = [
+    _network.strip() for _network in env.list("METRICS_ALLOWED_NETWORKS", default=[]) if _network.strip()
+] or None
+for _network in METRICS_ALLOWED_NETWORKS or []:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_network!r} is not a network (CIDR).") from _error
+# Executions counted by `orquestra_executions` and the duration histograms: those of the last N hours.
+METRICS_WINDOW_HOURS = env.int("METRICS_WINDOW_HOURS", default=24)
+
 # --- Alerts and notifications --------------------------------------------------------------------
 # Alerts of one group wait this long after the group's first pending one, so a burst is one message per
 # person; a recovery waits as long after the resolution, so an alert that flaps sends nothing extra.
@@ -369,13 +391,10 @@ GOOGLE_CALENDAR_BATCH_SIZE = max(1, min(1000, env.int("GOOGLE_CALENDAR_BATCH_SIZ
 GOOGLE_CALENDAR_WEBHOOK_URL = env.str("GOOGLE_CALENDAR_WEBHOOK_URL", default="")
 GOOGLE_CALENDAR_SIMULATOR_PORT = env.int("GOOGLE_CALENDAR_SIMULATOR_PORT", default=8104)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# One line per record on the console: "text" here, "json" (one object a line) by default in production.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # --- Invoice pipeline: accounts import, reports, ledger retention, backups (issue 9, part B) -------------
 ACCOUNTS_IMPORT_MAX_BYTES = env.int("ACCOUNTS_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)

@@ -1,12 +1,23 @@
 """Production: refuses to start half-configured (secrets, PostgreSQL, a real broker, Redis); HTTPS behind a
 TLS-terminating proxy is one switch, HTTPS_BEHIND_PROXY (on by default)."""
 
+import logging
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASES, FIELD_ENCRYPTION_KEYS, REDIS_URL, SECRET_KEY, env
+from .base import (
+    ALLOWED_HOSTS,
+    CSRF_TRUSTED_ORIGINS,
+    DATABASES,
+    FIELD_ENCRYPTION_KEYS,
+    LOG_LEVEL,
+    REDIS_URL,
+    SECRET_KEY,
+    env,
+)
+from .logs import logging_config
 
 DEBUG = False
 
@@ -60,7 +71,8 @@ HTTPS_BEHIND_PROXY = env.bool("HTTPS_BEHIND_PROXY", default=True)
 if HTTPS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # /metrics too: Prometheus scrapes the web container directly, with a token or from an allowed network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     # cookiecutter-django's advice: start at 60 s, raise (to 31536000) once HTTPS is known to work everywhere.
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
@@ -81,3 +93,10 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
+# --- Logs: one JSON object a line (time, level, logger, message) on stdout, for the log collector -------
+# Django, our apps, gunicorn's workers and Celery's worker and beat (config/celery.py) all log through this.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+# Python's warnings as log records too (logger py.warnings), not bare lines on stderr.
+logging.captureWarnings(True)
