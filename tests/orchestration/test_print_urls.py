@@ -29,7 +29,7 @@ def test_print_urls_lists_the_pages_and_the_running_simulators(tmp_path: Path) -
     with override_settings(DEMO_SIMULATORS=True, VAR_DIR=tmp_path):
         output = run("print_urls", "--port", "8765")
 
-    for url in ("/", "/admin/", "/api/docs/", "/api/schema/", "/healthz"):
+    for url in ("/", "/console/health/", "/admin/", "/api/docs/", "/api/schema/", "/healthz", "/metrics"):
         assert f"http://127.0.0.1:8765{url}\n" in output
     assert re.search(r"simulator movidesk\s+http://127\.0\.0\.1:9101", output)
 

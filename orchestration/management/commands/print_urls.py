@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 # Written by `python -m tests.fakes.serve` (the `simulators` process); the product never imports tests.
 SIMULATORS_STATE_FILE = "simulators.json"
 PAGES = [
-    ("app", "home"),
+    ("console", "home"),
+    ("health grid", "console:health"),
     ("admin", "admin:index"),
     ("api docs", "swagger-ui"),
     ("api schema", "schema"),
     ("healthz", "healthz"),
+    ("metrics", "metrics"),
 ]
 
 
