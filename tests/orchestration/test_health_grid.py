@@ -432,6 +432,9 @@ def test_a_kommo_replica_re_run_syncs_that_replica_alone(operator: User) -> None
     assert started.status_code == 200
     sync = Execution.objects.get(kind=KOMMO_SYNC_KIND)
     assert sync.parameters["accounts"] == ["filial-sul"] and sync.started_by == operator
+    again = client.post(RERUN, form, HTTP_HX_REQUEST="true")  # before the sync fanned out: not a second sync
+    assert again.status_code == 409 and f"(#{sync.pk})" in again.content.decode()
+    assert Execution.objects.filter(kind=KOMMO_SYNC_KIND).count() == 1
 
 
 def test_an_invoice_cell_without_a_failed_item_asks_for_that_step_of_that_process(operator: User) -> None:
