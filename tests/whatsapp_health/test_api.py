@@ -227,3 +227,21 @@ def test_options_on_the_maintenance_endpoints_describes_them(path: str, operator
 
     assert response.status_code == 200
     assert "POST" in response["Allow"]
+
+
+def test_a_session_never_checked_matches_the_schema(admin_user: Any, evolution: Any) -> None:
+    """Regression (API fuzzer): a new session's blank check outcome broke the schema's enum."""
+    client = _client(admin_user)
+    created = client.post(
+        f"{BASE}/sessions/",
+        {"name": "Nova", "provider": "EVOLUTION", "base_url": evolution.url, "instance": "nova", "api_key": "k-1"},
+        format="json",
+    )
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    assert created.status_code == 201, created.content
+    assert created.json()["last_check_outcome"] == ""
+    assert created.json()["last_check_ok_at"] is None
+    outcome = schema["components"]["schemas"]["WhatsAppSession"]["properties"]["last_check_outcome"]
+    allowed = [schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]["enum"] for ref in outcome["oneOf"]]
+    assert "" in sum(allowed, [])

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from orchestration.models import Company, User
-from whatsapp_health.models import Conversation, SessionTransition, WhatsAppSession
+from whatsapp_health.models import CheckOutcome, Conversation, SessionTransition, WhatsAppSession
 
 
 class WhatsAppSessionSerializer(serializers.ModelSerializer):
@@ -15,6 +15,8 @@ class WhatsAppSessionSerializer(serializers.ModelSerializer):
     has_api_key = serializers.SerializerMethodField()
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    # Blank until the first check: declared so that the schema admits "" (the fuzzer found a 201 breaking it).
+    last_check_outcome = serializers.ChoiceField(choices=CheckOutcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = WhatsAppSession
@@ -37,6 +39,7 @@ class WhatsAppSessionSerializer(serializers.ModelSerializer):
             "last_checked_at",
             "last_check_outcome",
             "last_check_error",
+            "last_check_ok_at",
             "consecutive_failures",
             "last_provider_state",
             "last_activity_at",
@@ -50,6 +53,7 @@ class WhatsAppSessionSerializer(serializers.ModelSerializer):
             "last_checked_at",
             "last_check_outcome",
             "last_check_error",
+            "last_check_ok_at",
             "consecutive_failures",
             "last_provider_state",
             "last_activity_at",
